@@ -1,0 +1,1117 @@
+/* zcp-mem-pool-manager.c: handing out and taking back chunks
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "config.h"
+
+#include <string.h>
+#include <unistd.h>
+
+#include <glib/gi18n-lib.h>
+
+#include "zcp-error.h"
+#include "zcp-mem-pool-manager-private.h"
+#include "zcp-private.h"
+
+/**
+ * ZcpMemPoolManager:
+ *
+ * Hands out chunks of a segment's pools and takes them back: the
+ * specification's `MemPoolManager`.
+ *
+ * A manager is a process-local view of one segment.  Its get and release
+ * functions are thread-safe and process-safe: any number of threads in any
+ * number of processes attached to the same segment may call them at once.
+ * They take no lock, allocate nothing and emit no signal; each is a
+ * lock-free compare-and-swap on the pool's free list, which lives inside the
+ * segment.
+ *
+ * Every process has one default manager, the one laid out by the first
+ * zcp_mem_pool_allocator_initialize_mem_pools() that succeeded in it:
+ * zcp_mem_pool_manager_get_instance_if_initialized() returns it.  A process
+ * that uses two segments at once keeps the default for the first and gets
+ * the second one's manager from zcp_mem_pool_allocator_get_manager() or
+ * zcp_mem_pool_manager_open(); managers are independent of each other.
+ *
+ * A get takes the pool with the smallest chunk size that fits; if that pool
+ * is empty the get fails (unless the configuration enabled fallback, see
+ * zcp_mem_pool_config_set_fallback()).  zcp_mem_pool_manager_get_chunk()
+ * then returns %NULL at no extra cost;
+ * zcp_mem_pool_manager_try_get_chunk() says why.
+ *
+ * |[<!-- language="C" -->
+ * ZcpMemPoolManager *pools = zcp_mem_pool_manager_get_instance_if_initialized ();
+ * ZcpChunk *chunk = zcp_mem_pool_manager_get_chunk (pools, 512);
+ *
+ * if (chunk != NULL)
+ *   {
+ *     memcpy (zcp_chunk_get_data (chunk), message, 512);
+ *     zcp_mem_pool_manager_release_chunk (pools, chunk);
+ *   }
+ * ]|
+ *
+ * # Across processes
+ *
+ * A chunk pointer is valid in the process that got it.  To pass a chunk to
+ * another process, send its handle (zcp_mem_pool_manager_get_chunk_handle(),
+ * a 64-bit integer) over any channel; the receiver, attached to the same
+ * segment, turns it back into a chunk of its own mapping with
+ * zcp_mem_pool_manager_chunk_from_handle().  The handle carries the
+ * sender's reference: take an extra one with zcp_chunk_ref() for each
+ * receiver beyond the first, or to keep using the chunk yourself.
+ *
+ * Since: 1.0
+ */
+
+G_DEFINE_FINAL_TYPE (ZcpMemPoolManager, zcp_mem_pool_manager, G_TYPE_OBJECT)
+
+/**
+ * ZcpChunk:
+ *
+ * A chunk of a pool: the specification's `ChunkManager`.  The #ZcpChunk
+ * pointer is the address of the chunk's payload in this process; use
+ * zcp_chunk_get_data() for a typed view of it.
+ *
+ * A chunk is reference counted, and the count lives in the segment, so
+ * references held by several processes count alike.  zcp_chunk_ref() and
+ * zcp_chunk_unref() (the boxed copy and free functions, which the language
+ * bindings use) and zcp_mem_pool_manager_release_chunk() may be called from
+ * any thread.  The chunk goes back to its pool when the last reference is
+ * dropped.  Dropping a reference of a chunk that has none left (a double
+ * release) is reported as a critical and changes nothing.
+ *
+ * A chunk must be released before its segment is unmapped, that is before
+ * the last reference to its manager (and to the allocator that created it)
+ * goes away.
+ *
+ * Since: 1.0
+ */
+
+G_DEFINE_BOXED_TYPE (ZcpChunk, zcp_chunk, zcp_chunk_ref, zcp_chunk_unref)
+
+G_DEFINE_BOXED_TYPE (ZcpMemPoolStats, zcp_mem_pool_stats, zcp_mem_pool_stats_copy, zcp_mem_pool_stats_free)
+
+enum {
+  PROP_0,
+  PROP_NAME,
+  PROP_SEGMENT_ID,
+  PROP_MEMORY_SIZE,
+  PROP_READ_ONLY,
+  PROP_POOL_COUNT,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+/* ------------------------------------------------------------------------ */
+/* Which manager maps an address: for zcp_chunk_ref()/unref(), which get no */
+/* manager.  Writers (attach, finalize) take the lock; readers only load.    */
+
+#define ZCP_MAX_MANAGERS 64
+
+static ZcpMemPoolManager *registry[ZCP_MAX_MANAGERS]; /* (atomic) */
+static guint registry_len; /* (atomic) high-water mark of used entries */
+G_LOCK_DEFINE_STATIC (registry);
+
+static ZcpMemPoolManager *default_manager; /* (atomic) (unowned) */
+G_LOCK_DEFINE_STATIC (default_manager);
+
+static gboolean
+registry_add (ZcpMemPoolManager *self)
+{
+  gboolean added = FALSE;
+
+  G_LOCK (registry);
+  for (guint i = 0; i < ZCP_MAX_MANAGERS; i++)
+    {
+      if (g_atomic_pointer_get (&registry[i]) == NULL)
+        {
+          g_atomic_pointer_set (&registry[i], self);
+          if (i + 1 > (guint) g_atomic_int_get (&registry_len))
+            g_atomic_int_set (&registry_len, i + 1);
+          added = TRUE;
+          break;
+        }
+    }
+  G_UNLOCK (registry);
+
+  return added;
+}
+
+static void
+registry_remove (ZcpMemPoolManager *self)
+{
+  G_LOCK (registry);
+  for (guint i = 0; i < ZCP_MAX_MANAGERS; i++)
+    if (g_atomic_pointer_get (&registry[i]) == self)
+      g_atomic_pointer_set (&registry[i], NULL);
+  G_UNLOCK (registry);
+}
+
+ZcpMemPoolManager *
+_zcp_mem_pool_manager_for_address (const void *address)
+{
+  guint len = (guint) g_atomic_int_get (&registry_len);
+  const guint8 *p = address;
+
+  for (guint i = 0; i < len; i++)
+    {
+      ZcpMemPoolManager *m = g_atomic_pointer_get (&registry[i]);
+
+      if (m != NULL && p >= m->base && p < m->base + m->size)
+        return m;
+    }
+
+  return NULL;
+}
+
+/* ------------------------------------------------------------------------ */
+
+static void
+release_process_slot (ZcpMemPoolManager *self)
+{
+  if (self->process_slot >= 0)
+    {
+      ZcpProcessSlot *slot = &zcp_segment_processes (self->base)[self->process_slot];
+
+      /* Release: our last writes to the segment happen before a later
+       * claimer sees the slot free. */
+      atomic_store_explicit (&slot->start_time, 0, memory_order_relaxed);
+      atomic_store_explicit (&slot->pid, 0, memory_order_release);
+      self->process_slot = -1;
+    }
+}
+
+static void
+zcp_mem_pool_manager_finalize (GObject *object)
+{
+  ZcpMemPoolManager *self = (ZcpMemPoolManager *) object;
+
+  _zcp_mem_pool_manager_unset_default (self);
+  registry_remove (self);
+  if (self->shm != NULL && !self->read_only)
+    release_process_slot (self);
+  g_clear_pointer (&self->shm, zcp_shm_unref);
+
+  G_OBJECT_CLASS (zcp_mem_pool_manager_parent_class)->finalize (object);
+}
+
+static void
+zcp_mem_pool_manager_get_property (GObject    *object,
+                                   guint       prop_id,
+                                   GValue     *value,
+                                   GParamSpec *pspec)
+{
+  ZcpMemPoolManager *self = ZCP_MEM_POOL_MANAGER (object);
+
+  switch (prop_id)
+    {
+    case PROP_NAME:
+      g_value_set_string (value, zcp_mem_pool_manager_get_name (self));
+      break;
+    case PROP_SEGMENT_ID:
+      g_value_set_uint64 (value, self->segment_id);
+      break;
+    case PROP_MEMORY_SIZE:
+      g_value_set_uint64 (value, self->size);
+      break;
+    case PROP_READ_ONLY:
+      g_value_set_boolean (value, self->read_only);
+      break;
+    case PROP_POOL_COUNT:
+      g_value_set_uint (value, self->n_pools);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+zcp_mem_pool_manager_class_init (ZcpMemPoolManagerClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  _zcp_i18n_init ();
+
+  object_class->finalize = zcp_mem_pool_manager_finalize;
+  object_class->get_property = zcp_mem_pool_manager_get_property;
+
+  /**
+   * ZcpMemPoolManager:name:
+   *
+   * The POSIX name of the segment.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_NAME] =
+    g_param_spec_string ("name", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+
+  /**
+   * ZcpMemPoolManager:segment-id:
+   *
+   * The random identifier the creator gave the segment.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_SEGMENT_ID] =
+    g_param_spec_uint64 ("segment-id", NULL, NULL, 0, G_MAXUINT64, 0,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+
+  /**
+   * ZcpMemPoolManager:memory-size:
+   *
+   * The size of the segment in bytes.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_MEMORY_SIZE] =
+    g_param_spec_uint64 ("memory-size", NULL, NULL, 0, G_MAXUINT64, 0,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+
+  /**
+   * ZcpMemPoolManager:read-only:
+   *
+   * Whether the segment is mapped read-only.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_READ_ONLY] =
+    g_param_spec_boolean ("read-only", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+
+  /**
+   * ZcpMemPoolManager:pool-count:
+   *
+   * The number of pools in the segment.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_POOL_COUNT] =
+    g_param_spec_uint ("pool-count", NULL, NULL, 0, ZCP_MEM_POOL_MAX_POOLS, 0,
+                       G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+zcp_mem_pool_manager_init (ZcpMemPoolManager *self)
+{
+  self->process_slot = -1;
+}
+
+static gboolean
+claim_process_slot (ZcpMemPoolManager  *self,
+                    GError            **error)
+{
+  ZcpProcessSlot *slots = zcp_segment_processes (self->base);
+  guint32 pid = (guint32) getpid ();
+  guint64 start_time = _zcp_process_start_time ((int) pid);
+
+  for (guint i = 0; i < ZCP_SEGMENT_MAX_PROCESSES; i++)
+    {
+      guint32 expected = 0;
+
+      /* Acquire on success: the previous holder's release of the slot (and
+       * its writes) happen before our use of it. */
+      if (atomic_compare_exchange_strong_explicit (&slots[i].pid, &expected, pid,
+                                                   memory_order_acquire,
+                                                   memory_order_relaxed))
+        {
+          atomic_store_explicit (&slots[i].start_time, start_time, memory_order_relaxed);
+          self->process_slot = (int) i;
+          self->owner_tag = (i + 1) << ZCP_STATE_OWNER_SHIFT;
+          return TRUE;
+        }
+    }
+
+  g_set_error (error, ZCP_MEM_POOL_ERROR, ZCP_MEM_POOL_ERROR_TOO_MANY_PROCESSES,
+               _("Shared memory “%s” already has %u attached processes"),
+               self->shm->name, ZCP_SEGMENT_MAX_PROCESSES);
+  return FALSE;
+}
+
+/* Builds a manager over a segment that is laid out and validated (by
+ * zcp_segment_layout() in this process, or zcp_shm_open()). */
+ZcpMemPoolManager *
+_zcp_mem_pool_manager_new_for_shm (ZcpShm  *shm,
+                                   GError **error)
+{
+  g_autoptr(ZcpMemPoolManager) self = g_object_new (ZCP_TYPE_MEM_POOL_MANAGER, NULL);
+  ZcpSegmentHeader *header;
+  ZcpPoolDescriptor *descs;
+
+  self->shm = zcp_shm_ref (shm);
+  self->base = shm->base;
+  self->size = shm->size;
+  self->read_only = shm->read_only;
+
+  header = zcp_segment_header (self->base);
+  self->segment_id = header->segment_id;
+  self->n_pools = header->pool_count;
+  self->fallback = (header->flags & ZCP_SEGMENT_FLAG_FALLBACK) != 0;
+
+  /* zcp_segment_validate() allows up to 64 pools for future versions; this
+   * version's table holds ZCP_MEM_POOL_MAX_POOLS. */
+  if (self->n_pools > ZCP_MEM_POOL_MAX_POOLS)
+    {
+      g_set_error (error, ZCP_SHM_ERROR, ZCP_SHM_ERROR_CORRUPT,
+                   _("Shared memory “%s” has %u pools; at most %d are supported"),
+                   shm->name, self->n_pools, ZCP_MEM_POOL_MAX_POOLS);
+      return NULL;
+    }
+
+  descs = zcp_segment_pools (self->base);
+  for (guint i = 0; i < self->n_pools; i++)
+    {
+      ZcpPoolLocal *pl = &self->pools[i];
+
+      pl->desc = &descs[i];
+      pl->slots = (ZcpChunkSlot *) (self->base + descs[i].slots_offset);
+      pl->chunks = self->base + descs[i].chunks_offset;
+      pl->chunk_size = descs[i].chunk_size;
+      pl->stride = descs[i].stride;
+      pl->count = descs[i].chunk_count;
+      pl->chunks_end = pl->chunks + pl->stride * pl->count;
+      pl->stride_shift = (pl->stride & (pl->stride - 1)) == 0 ? (guint32) g_bit_nth_lsf (pl->stride, -1) : 0;
+    }
+
+  if (!self->read_only && !claim_process_slot (self, error))
+    return NULL;
+
+  if (!registry_add (self))
+    {
+      g_set_error (error, ZCP_SHM_ERROR, ZCP_SHM_ERROR_TOO_MANY_FILES,
+                   _("Cannot attach shared memory “%s”: this process already has %d segments attached"),
+                   shm->name, ZCP_MAX_MANAGERS);
+      return NULL;
+    }
+
+  return g_steal_pointer (&self);
+}
+
+void
+_zcp_mem_pool_manager_set_default (ZcpMemPoolManager *manager)
+{
+  G_LOCK (default_manager);
+  if (g_atomic_pointer_get (&default_manager) == NULL)
+    g_atomic_pointer_set (&default_manager, manager);
+  G_UNLOCK (default_manager);
+}
+
+void
+_zcp_mem_pool_manager_unset_default (ZcpMemPoolManager *manager)
+{
+  G_LOCK (default_manager);
+  if (g_atomic_pointer_get (&default_manager) == manager)
+    g_atomic_pointer_set (&default_manager, NULL);
+  G_UNLOCK (default_manager);
+}
+
+/**
+ * zcp_mem_pool_manager_get_instance_if_initialized:
+ *
+ * Gets the process's default manager: the one of the first allocator whose
+ * zcp_mem_pool_allocator_initialize_mem_pools() succeeded and that is still
+ * alive.  The specification's `MemPoolManager::getInstanceIfInitialized()`.
+ *
+ * Returns: (transfer none) (nullable): the default manager, or %NULL until
+ *   the pools are initialized
+ *
+ * Since: 1.0
+ */
+ZcpMemPoolManager *
+zcp_mem_pool_manager_get_instance_if_initialized (void)
+{
+  return g_atomic_pointer_get (&default_manager);
+}
+
+/**
+ * zcp_mem_pool_manager_open:
+ * @name: the POSIX name of the segment, such as `/my_shm`
+ * @flags: #ZcpOpenFlags
+ * @timeout_ms: how long to wait for a creator that has not finished laying
+ *   the segment out, in milliseconds (0: do not wait)
+ * @error: return location for a #GError, or %NULL
+ *
+ * Attaches to an existing segment by name and returns a manager for it:
+ * the way a process other than the creator gets at the pools.  The segment
+ * is validated before anything in it is trusted (magic number, layout
+ * version, real size, ready flag, every pool descriptor in bounds); each
+ * failure is its own %ZCP_SHM_ERROR code.
+ *
+ * The returned manager is independent of the process's default manager.
+ * Its get and release work on the same pools as the creator's.  With
+ * %ZCP_OPEN_FLAGS_READ_ONLY the segment is mapped read-only: statistics,
+ * zcp_mem_pool_manager_owns_chunk() and zcp_mem_pool_manager_lookup_handle()
+ * work; getting, referencing and releasing chunks do not.
+ *
+ * Detaching (dropping the last reference) unmaps the segment but never
+ * unlinks it: only its creator does that.
+ *
+ * Returns: (transfer full): a new manager, or %NULL with @error set
+ *
+ * Since: 1.0
+ */
+ZcpMemPoolManager *
+zcp_mem_pool_manager_open (const char    *name,
+                           ZcpOpenFlags   flags,
+                           guint          timeout_ms,
+                           GError       **error)
+{
+  g_autoptr(ZcpShm) shm = NULL;
+
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  _zcp_i18n_init ();
+
+  shm = zcp_shm_open (name, (flags & ZCP_OPEN_FLAGS_READ_ONLY) != 0, timeout_ms, error);
+  if (shm == NULL)
+    return NULL;
+
+  return _zcp_mem_pool_manager_new_for_shm (shm, error);
+}
+
+/* ------------------------------------------------------------------------ */
+/* The hot path                                                              */
+
+typedef enum
+{
+  GET_OK,
+  GET_NO_FITTING_POOL,
+  GET_EXHAUSTED,
+} GetResult;
+
+static inline ZcpChunk *
+get_chunk_internal (ZcpMemPoolManager *self,
+                    gsize              size,
+                    GetResult         *result,
+                    guint             *pool_out)
+{
+  guint i = 0;
+
+  while (i < self->n_pools && self->pools[i].chunk_size < size)
+    i++;
+
+  if (G_UNLIKELY (i == self->n_pools))
+    {
+      *result = GET_NO_FITTING_POOL;
+      return NULL;
+    }
+
+  *pool_out = i;
+
+  do
+    {
+      ZcpPoolLocal *pl = &self->pools[i];
+      guint32 index = zcp_free_list_pop (pl->desc, pl->slots, pl->count);
+
+      if (G_LIKELY (index < pl->count))
+        {
+          /* Relaxed: the chunk is ours alone until we hand it on, and
+           * handing it on (a handle through a pipe, a pointer to another
+           * thread) orders this store before the receiver's accesses. */
+          atomic_store_explicit (&pl->slots[index].state, self->owner_tag | 1u,
+                                 memory_order_relaxed);
+          zcp_pool_stats_on_get (pl->desc, pl->count);
+          *result = GET_OK;
+          return (ZcpChunk *) (pl->chunks + (guint64) index * pl->stride);
+        }
+
+      /* Empty (or a head that a foreign writer corrupted: never trust an
+       * index out of range). */
+      atomic_fetch_add_explicit (&pl->desc->failed_gets, 1, memory_order_relaxed);
+    }
+  while (self->fallback && ++i < self->n_pools);
+
+  *result = GET_EXHAUSTED;
+  return NULL;
+}
+
+/**
+ * zcp_mem_pool_manager_get_chunk:
+ * @self: a #ZcpMemPoolManager
+ * @size: the number of bytes needed
+ *
+ * Takes a chunk of at least @size bytes from the pool with the smallest
+ * chunk size that fits: the specification's `getChunk()`.  With pools of
+ * 256, 1024 and 4096 bytes, a get of 512 bytes returns a chunk of the
+ * 1024-byte pool.  The chunk's reference count is 1.
+ *
+ * Thread-safe and process-safe; lock-free.
+ *
+ * Returns: (transfer full) (nullable): a chunk, or %NULL if no pool is
+ *   large enough or the pool that fits is empty
+ *   (zcp_mem_pool_manager_try_get_chunk() tells which)
+ *
+ * Since: 1.0
+ */
+ZcpChunk *
+zcp_mem_pool_manager_get_chunk (ZcpMemPoolManager *self,
+                                gsize              size)
+{
+  GetResult result;
+  guint pool;
+
+  g_return_val_if_fail (ZCP_IS_MEM_POOL_MANAGER (self), NULL);
+  g_return_val_if_fail (!self->read_only, NULL);
+
+  return get_chunk_internal (self, size, &result, &pool);
+}
+
+/**
+ * zcp_mem_pool_manager_try_get_chunk:
+ * @self: a #ZcpMemPoolManager
+ * @size: the number of bytes needed
+ * @error: return location for a #GError, or %NULL
+ *
+ * Like zcp_mem_pool_manager_get_chunk(), but says why it failed:
+ * %ZCP_MEM_POOL_ERROR_NO_FITTING_POOL when no pool has chunks of @size
+ * bytes, %ZCP_MEM_POOL_ERROR_POOL_EXHAUSTED when the pool that fits is
+ * empty (the message names the pool), %ZCP_MEM_POOL_ERROR_READ_ONLY on a
+ * read-only attachment.  The error is built only on failure.
+ *
+ * Returns: (transfer full): a chunk, or %NULL with @error set
+ *
+ * Since: 1.0
+ */
+ZcpChunk *
+zcp_mem_pool_manager_try_get_chunk (ZcpMemPoolManager  *self,
+                                    gsize               size,
+                                    GError            **error)
+{
+  GetResult result;
+  guint pool = 0;
+  ZcpChunk *chunk;
+
+  g_return_val_if_fail (ZCP_IS_MEM_POOL_MANAGER (self), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (self->read_only)
+    {
+      g_set_error (error, ZCP_MEM_POOL_ERROR, ZCP_MEM_POOL_ERROR_READ_ONLY,
+                   _("Cannot take a chunk from shared memory “%s”: it is attached read-only"),
+                   self->shm->name);
+      return NULL;
+    }
+
+  chunk = get_chunk_internal (self, size, &result, &pool);
+
+  switch (result)
+    {
+    case GET_OK:
+      break;
+    case GET_NO_FITTING_POOL:
+      g_set_error (error, ZCP_MEM_POOL_ERROR, ZCP_MEM_POOL_ERROR_NO_FITTING_POOL,
+                   _("No memory pool has chunks of %zu bytes; the largest chunk size is %llu"),
+                   size, (unsigned long long) self->pools[self->n_pools - 1].chunk_size);
+      break;
+    case GET_EXHAUSTED:
+    default:
+      g_set_error (error, ZCP_MEM_POOL_ERROR, ZCP_MEM_POOL_ERROR_POOL_EXHAUSTED,
+                   _("Memory pool %u (%u chunks of %llu bytes) has no free chunk"),
+                   pool, self->pools[pool].count, (unsigned long long) self->pools[pool].chunk_size);
+      break;
+    }
+
+  return chunk;
+}
+
+static void
+report_bad_chunk (ZcpMemPoolManager *self,
+                  const void        *chunk,
+                  ZcpLocate          where,
+                  const char        *caller)
+{
+  if (where == ZCP_LOCATE_MISALIGNED)
+    g_critical (_("%s: %p points into a chunk of shared memory “%s” but not at its start"),
+                caller, chunk, self->shm->name);
+  else
+    g_critical (_("%s: %p is not a chunk of shared memory “%s”"),
+                caller, chunk, self->shm->name);
+}
+
+void
+_zcp_mem_pool_manager_unref_chunk (ZcpMemPoolManager *self,
+                                   ZcpChunk          *chunk,
+                                   const char        *caller)
+{
+  ZcpPoolLocal *pl;
+  ZcpLocate where;
+  guint pool;
+  guint32 index;
+
+  where = _zcp_mem_pool_manager_locate (self, chunk, &pool, &index);
+  if (G_UNLIKELY (where != ZCP_LOCATE_OK))
+    {
+      report_bad_chunk (self, chunk, where, caller);
+      return;
+    }
+
+  pl = &self->pools[pool];
+
+  switch (zcp_chunk_state_unref (&pl->slots[index]))
+    {
+    case ZCP_UNREF_KEPT:
+      break;
+    case ZCP_UNREF_LAST:
+      zcp_pool_stats_on_release (pl->desc);
+      zcp_free_list_push (pl->desc, pl->slots, index);
+      break;
+    case ZCP_UNREF_NOT_IN_USE:
+    default:
+      g_critical (_("%s: chunk %u of pool %u of shared memory “%s” is not in use (released twice?)"),
+                  caller, index, pool, self->shm->name);
+      break;
+    }
+}
+
+gboolean
+_zcp_mem_pool_manager_ref_chunk (ZcpMemPoolManager *self,
+                                 ZcpChunk          *chunk,
+                                 const char        *caller)
+{
+  ZcpLocate where;
+  guint pool;
+  guint32 index;
+
+  where = _zcp_mem_pool_manager_locate (self, chunk, &pool, &index);
+  if (G_UNLIKELY (where != ZCP_LOCATE_OK))
+    {
+      report_bad_chunk (self, chunk, where, caller);
+      return FALSE;
+    }
+
+  switch (zcp_chunk_state_ref (&self->pools[pool].slots[index]))
+    {
+    case ZCP_REF_OK:
+      return TRUE;
+    case ZCP_REF_NOT_IN_USE:
+      g_critical (_("%s: chunk %u of pool %u of shared memory “%s” is not in use"),
+                  caller, index, pool, self->shm->name);
+      return FALSE;
+    case ZCP_REF_OVERFLOW:
+    default:
+      g_critical (_("%s: chunk %u of pool %u of shared memory “%s” has too many references"),
+                  caller, index, pool, self->shm->name);
+      return FALSE;
+    }
+}
+
+/**
+ * zcp_mem_pool_manager_release_chunk:
+ * @self: a #ZcpMemPoolManager
+ * @chunk: (transfer full): a chunk of @self's segment
+ *
+ * Drops the caller's reference to @chunk: the specification's
+ * `releaseChunk()`.  When it was the last reference, in any process, the
+ * chunk goes back to its pool.
+ *
+ * A pointer that is not the start of a chunk of this segment, or a chunk
+ * that is not in use (released twice), is reported as a critical and
+ * leaves the pools unchanged.
+ *
+ * Thread-safe and process-safe; lock-free.
+ *
+ * Since: 1.0
+ */
+void
+zcp_mem_pool_manager_release_chunk (ZcpMemPoolManager *self,
+                                    ZcpChunk          *chunk)
+{
+  g_return_if_fail (ZCP_IS_MEM_POOL_MANAGER (self));
+  g_return_if_fail (chunk != NULL);
+  g_return_if_fail (!self->read_only);
+
+  _zcp_mem_pool_manager_unref_chunk (self, chunk, G_STRFUNC);
+}
+
+/**
+ * zcp_mem_pool_manager_owns_chunk:
+ * @self: a #ZcpMemPoolManager
+ * @address: (nullable): any address
+ *
+ * Returns: %TRUE if @address is the start of a chunk of this segment
+ *   (whether or not it is in use)
+ *
+ * Since: 1.0
+ */
+gboolean
+zcp_mem_pool_manager_owns_chunk (ZcpMemPoolManager *self,
+                                 gconstpointer      address)
+{
+  guint pool;
+  guint32 index;
+
+  g_return_val_if_fail (ZCP_IS_MEM_POOL_MANAGER (self), FALSE);
+
+  return _zcp_mem_pool_manager_locate (self, address, &pool, &index) == ZCP_LOCATE_OK;
+}
+
+/**
+ * zcp_mem_pool_manager_get_chunk_handle:
+ * @self: a #ZcpMemPoolManager
+ * @chunk: a chunk of @self's segment
+ *
+ * Gets a handle for @chunk that any process attached to the same segment
+ * can turn back into the chunk with
+ * zcp_mem_pool_manager_chunk_from_handle(): the offset of the chunk in
+ * the segment.  The handle is plain data; send it over any channel.
+ *
+ * The reference count does not change: by convention the handle carries
+ * one of the caller's references to the receiver.
+ *
+ * Returns: the handle, or 0 (never a valid handle) if @chunk is not a
+ *   chunk of this segment
+ *
+ * Since: 1.0
+ */
+guint64
+zcp_mem_pool_manager_get_chunk_handle (ZcpMemPoolManager *self,
+                                       ZcpChunk          *chunk)
+{
+  ZcpLocate where;
+  guint pool;
+  guint32 index;
+
+  g_return_val_if_fail (ZCP_IS_MEM_POOL_MANAGER (self), 0);
+  g_return_val_if_fail (chunk != NULL, 0);
+
+  where = _zcp_mem_pool_manager_locate (self, chunk, &pool, &index);
+  if (where != ZCP_LOCATE_OK)
+    {
+      report_bad_chunk (self, chunk, where, G_STRFUNC);
+      return 0;
+    }
+
+  return (guint64) ((guint8 *) chunk - self->base);
+}
+
+static guint8 *
+resolve_handle (ZcpMemPoolManager  *self,
+                guint64             handle,
+                guint              *pool,
+                guint32            *index,
+                GError            **error)
+{
+  guint8 *address;
+  ZcpLocate where;
+  guint32 state;
+
+  if (handle >= self->size)
+    {
+      g_set_error (error, ZCP_MEM_POOL_ERROR, ZCP_MEM_POOL_ERROR_INVALID_HANDLE,
+                   _("Chunk handle %llu is outside shared memory “%s” (%llu bytes)"),
+                   (unsigned long long) handle, self->shm->name, (unsigned long long) self->size);
+      return NULL;
+    }
+
+  address = self->base + handle;
+  where = _zcp_mem_pool_manager_locate (self, address, pool, index);
+  if (where != ZCP_LOCATE_OK)
+    {
+      g_set_error (error, ZCP_MEM_POOL_ERROR, ZCP_MEM_POOL_ERROR_INVALID_HANDLE,
+                   _("Chunk handle %llu is not the start of a chunk of shared memory “%s”"),
+                   (unsigned long long) handle, self->shm->name);
+      return NULL;
+    }
+
+  /* Acquire: pairs with the release part of the sender's reference-count
+   * updates, so that what it wrote before handing the chunk on is seen. */
+  state = atomic_load_explicit (&self->pools[*pool].slots[*index].state, memory_order_acquire);
+  if ((state & ZCP_STATE_REFS_MASK) == 0)
+    {
+      g_set_error (error, ZCP_MEM_POOL_ERROR, ZCP_MEM_POOL_ERROR_INVALID_HANDLE,
+                   _("Chunk handle %llu names chunk %u of pool %u of shared memory “%s”, which is not in use"),
+                   (unsigned long long) handle, *index, *pool, self->shm->name);
+      return NULL;
+    }
+
+  return address;
+}
+
+/**
+ * zcp_mem_pool_manager_chunk_from_handle:
+ * @self: a #ZcpMemPoolManager
+ * @handle: a handle from zcp_mem_pool_manager_get_chunk_handle(), in this
+ *   or another process attached to the same segment
+ * @error: return location for a #GError, or %NULL
+ *
+ * Turns a handle back into a chunk of this process's mapping, after
+ * checking that it is in range, on a chunk boundary and names a chunk that
+ * is in use (%ZCP_MEM_POOL_ERROR_INVALID_HANDLE otherwise).
+ *
+ * The returned chunk adopts the reference that the handle carries: the
+ * receiver releases it when done, and the sender must not release that
+ * reference too.
+ *
+ * Returns: (transfer full): the chunk, or %NULL with @error set
+ *
+ * Since: 1.0
+ */
+ZcpChunk *
+zcp_mem_pool_manager_chunk_from_handle (ZcpMemPoolManager  *self,
+                                        guint64             handle,
+                                        GError            **error)
+{
+  guint pool;
+  guint32 index;
+
+  g_return_val_if_fail (ZCP_IS_MEM_POOL_MANAGER (self), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (self->read_only)
+    {
+      g_set_error (error, ZCP_MEM_POOL_ERROR, ZCP_MEM_POOL_ERROR_READ_ONLY,
+                   _("Cannot adopt a chunk of shared memory “%s”: it is attached read-only; use zcp_mem_pool_manager_lookup_handle()"),
+                   self->shm->name);
+      return NULL;
+    }
+
+  return (ZcpChunk *) resolve_handle (self, handle, &pool, &index, error);
+}
+
+/**
+ * zcp_mem_pool_manager_lookup_handle:
+ * @self: a #ZcpMemPoolManager
+ * @handle: a chunk handle
+ * @size: (out) (optional): return location for the chunk's size
+ * @error: return location for a #GError, or %NULL
+ *
+ * Validates @handle like zcp_mem_pool_manager_chunk_from_handle() and
+ * returns the address of the chunk's payload, without taking or adopting a
+ * reference.  This works on read-only attachments too; the payload stays
+ * valid only while somebody holds a reference.
+ *
+ * Returns: (transfer none) (nullable): the payload, or %NULL with @error set
+ *
+ * Since: 1.0
+ */
+gconstpointer
+zcp_mem_pool_manager_lookup_handle (ZcpMemPoolManager  *self,
+                                    guint64             handle,
+                                    gsize              *size,
+                                    GError            **error)
+{
+  guint pool;
+  guint32 index;
+  guint8 *address;
+
+  g_return_val_if_fail (ZCP_IS_MEM_POOL_MANAGER (self), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  address = resolve_handle (self, handle, &pool, &index, error);
+  if (address != NULL && size != NULL)
+    *size = (gsize) self->pools[pool].chunk_size;
+
+  return address;
+}
+
+/**
+ * zcp_mem_pool_manager_get_pool_count:
+ * @self: a #ZcpMemPoolManager
+ *
+ * Returns: the number of pools in the segment
+ *
+ * Since: 1.0
+ */
+guint
+zcp_mem_pool_manager_get_pool_count (ZcpMemPoolManager *self)
+{
+  g_return_val_if_fail (ZCP_IS_MEM_POOL_MANAGER (self), 0);
+
+  return self->n_pools;
+}
+
+/**
+ * zcp_mem_pool_manager_get_pool_stats:
+ * @self: a #ZcpMemPoolManager
+ * @index: a pool, 0 for the smallest chunk size
+ * @stats: (out caller-allocates): return location for the statistics
+ *
+ * Reads one pool's statistics from the segment; they are shared by every
+ * process attached to it.
+ *
+ * Returns: %TRUE if @index is in range
+ *
+ * Since: 1.0
+ */
+gboolean
+zcp_mem_pool_manager_get_pool_stats (ZcpMemPoolManager *self,
+                                     guint              index,
+                                     ZcpMemPoolStats   *stats)
+{
+  const ZcpPoolLocal *pl;
+  guint32 used;
+
+  g_return_val_if_fail (ZCP_IS_MEM_POOL_MANAGER (self), FALSE);
+  g_return_val_if_fail (stats != NULL, FALSE);
+
+  if (index >= self->n_pools)
+    return FALSE;
+
+  pl = &self->pools[index];
+  /* Relaxed: statistics order nothing. */
+  used = atomic_load_explicit (&pl->desc->used, memory_order_relaxed);
+  stats->chunk_size = pl->chunk_size;
+  stats->chunk_count = pl->count;
+  stats->used = MIN (used, pl->count);
+  stats->free = pl->count - stats->used;
+  stats->low_water = atomic_load_explicit (&pl->desc->low_water, memory_order_relaxed);
+  stats->failed_gets = atomic_load_explicit (&pl->desc->failed_gets, memory_order_relaxed);
+
+  return TRUE;
+}
+
+/**
+ * zcp_mem_pool_stats_copy:
+ * @stats: a #ZcpMemPoolStats
+ *
+ * Returns: (transfer full): a copy of @stats
+ *
+ * Since: 1.0
+ */
+ZcpMemPoolStats *
+zcp_mem_pool_stats_copy (const ZcpMemPoolStats *stats)
+{
+  g_return_val_if_fail (stats != NULL, NULL);
+
+  return g_memdup2 (stats, sizeof *stats);
+}
+
+/**
+ * zcp_mem_pool_stats_free:
+ * @stats: a #ZcpMemPoolStats
+ *
+ * Frees a copy made by zcp_mem_pool_stats_copy().
+ *
+ * Since: 1.0
+ */
+void
+zcp_mem_pool_stats_free (ZcpMemPoolStats *stats)
+{
+  g_free (stats);
+}
+
+/**
+ * zcp_mem_pool_manager_log_pools:
+ * @self: a #ZcpMemPoolManager
+ *
+ * Logs one Info line per pool, `Pool N: chunk_size=…, count=…, used=…`, in
+ * the `Zcp` log domain, as the specification's allocator does after
+ * initializing the pools.
+ *
+ * Since: 1.0
+ */
+void
+zcp_mem_pool_manager_log_pools (ZcpMemPoolManager *self)
+{
+  g_return_if_fail (ZCP_IS_MEM_POOL_MANAGER (self));
+
+  for (guint i = 0; i < self->n_pools; i++)
+    {
+      ZcpMemPoolStats stats;
+
+      zcp_mem_pool_manager_get_pool_stats (self, i, &stats);
+      g_info (_("Pool %u: chunk_size=%llu, count=%u, used=%u"),
+              i, (unsigned long long) stats.chunk_size, stats.chunk_count, stats.used);
+    }
+}
+
+/**
+ * zcp_mem_pool_manager_get_name:
+ * @self: a #ZcpMemPoolManager
+ *
+ * Returns: the POSIX name of the segment
+ *
+ * Since: 1.0
+ */
+const char *
+zcp_mem_pool_manager_get_name (ZcpMemPoolManager *self)
+{
+  g_return_val_if_fail (ZCP_IS_MEM_POOL_MANAGER (self), NULL);
+
+  return self->shm != NULL ? self->shm->name : NULL;
+}
+
+/**
+ * zcp_mem_pool_manager_get_segment_id:
+ * @self: a #ZcpMemPoolManager
+ *
+ * Returns: the identifier the creator gave the segment
+ *
+ * Since: 1.0
+ */
+guint64
+zcp_mem_pool_manager_get_segment_id (ZcpMemPoolManager *self)
+{
+  g_return_val_if_fail (ZCP_IS_MEM_POOL_MANAGER (self), 0);
+
+  return self->segment_id;
+}
+
+/**
+ * zcp_mem_pool_manager_get_base_address:
+ * @self: a #ZcpMemPoolManager
+ *
+ * Returns: (transfer none): where the segment is mapped in this process
+ *
+ * Since: 1.0
+ */
+gpointer
+zcp_mem_pool_manager_get_base_address (ZcpMemPoolManager *self)
+{
+  g_return_val_if_fail (ZCP_IS_MEM_POOL_MANAGER (self), NULL);
+
+  return self->base;
+}
+
+/**
+ * zcp_mem_pool_manager_get_memory_size:
+ * @self: a #ZcpMemPoolManager
+ *
+ * Returns: the size of the segment in bytes
+ *
+ * Since: 1.0
+ */
+guint64
+zcp_mem_pool_manager_get_memory_size (ZcpMemPoolManager *self)
+{
+  g_return_val_if_fail (ZCP_IS_MEM_POOL_MANAGER (self), 0);
+
+  return self->size;
+}
+
+/**
+ * zcp_mem_pool_manager_is_read_only:
+ * @self: a #ZcpMemPoolManager
+ *
+ * Returns: whether the segment is mapped read-only
+ *
+ * Since: 1.0
+ */
+gboolean
+zcp_mem_pool_manager_is_read_only (ZcpMemPoolManager *self)
+{
+  g_return_val_if_fail (ZCP_IS_MEM_POOL_MANAGER (self), FALSE);
+
+  return self->read_only;
+}
+
+/**
+ * zcp_mem_pool_manager_is_initialized:
+ * @self: a #ZcpMemPoolManager
+ *
+ * Returns: %TRUE when the manager's segment is mapped and its pools are
+ *   laid out (always the case for a manager you can get hold of)
+ *
+ * Since: 1.0
+ */
+gboolean
+zcp_mem_pool_manager_is_initialized (ZcpMemPoolManager *self)
+{
+  g_return_val_if_fail (ZCP_IS_MEM_POOL_MANAGER (self), FALSE);
+
+  return self->base != NULL && self->n_pools > 0;
+}

@@ -1,0 +1,460 @@
+/* zcp-segment-private.h: the segment layout and the lock-free free list
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * This is the hot path.  It is plain C11: no GObject, no g_return_*, no
+ * allocation, no lock.  Everything that lives inside the shared segment is
+ * reached through offsets and indices only, never through a stored pointer,
+ * so that every process may map the segment at its own address.
+ *
+ * # Segment layout (layout version 1)
+ *
+ * All integers are in the byte order of the host: a segment is shared by the
+ * processes of one machine only.  Offsets are from the start of the segment.
+ *
+ * |  offset                | what                                          |
+ * |------------------------|-----------------------------------------------|
+ * | 0                      | #ZcpSegmentHeader, 128 bytes                  |
+ * | header.pools_offset    | #ZcpPoolDescriptor × pool_count, 192 B each   |
+ * | header.processes_offset| #ZcpProcessSlot × max_processes, 16 B each    |
+ * | pool.slots_offset      | #ZcpChunkSlot × chunk_count (8 B per chunk),  |
+ * |                        | aligned to 64                                 |
+ * | pool.chunks_offset     | chunk_count payloads of `stride` bytes,       |
+ * |                        | aligned to 64                                 |
+ *
+ * The slots and payloads of pool 0 come first, then those of pool 1, and so
+ * on.  `stride` is the pool's chunk size rounded up to %ZCP_CHUNK_ALIGN, so
+ * every payload starts on a 64-byte boundary.  The management cost per chunk
+ * is the 8-byte #ZcpChunkSlot (plus at most 63 bytes of alignment padding per
+ * payload when the chunk size is not a multiple of 64); the fixed cost per
+ * segment is the header, the descriptors and the process table.
+ *
+ * # The free list
+ *
+ * Each pool has a Treiber stack of chunk indices.  `head` packs the index of
+ * the first free chunk (low 32 bits, %ZCP_INDEX_NIL when empty) with a
+ * generation tag (high 32 bits) that changes on every successful CAS, so a
+ * pop that read a head, was preempted while the same index was popped and
+ * pushed back, and then retried its CAS fails instead of installing a stale
+ * `next` (the ABA problem).  `slots[i].next` is the index of the chunk below
+ * chunk i on the stack; it is meaningful only while chunk i is free.
+ *
+ * On a failed CAS, C11 writes the current value of `head` into the expected
+ * value; every retry rebuilds the new head, tag included, from that fresh
+ * value.  Deriving the tag from the stale head instead is the bug that made
+ * iceoryx hand out chunks twice (eclipse-iceoryx/iceoryx#2351).
+ *
+ * # Chunk state
+ *
+ * `slots[i].state` is 0 while chunk i is free.  While it is in use, the low
+ * 16 bits hold its reference count (>= 1) and the high 16 bits hold the
+ * process-table slot + 1 of the process that took it from the pool.  The
+ * reference count is changed by CAS only, so a release of a chunk whose count
+ * is already 0 is seen (double release) and changes nothing.
+ *
+ * # Invariants, at quiescence
+ *
+ * - free + used == chunk_count for every pool, where free is the length of
+ *   the stack and used the number of chunks whose state is not 0;
+ * - a chunk is on the stack exactly when its state is 0;
+ * - `used` (statistics) equals the number of chunks whose state is not 0.
+ *
+ * # Thread and process contract
+ *
+ * zcp_free_list_pop() and zcp_free_list_push() may be called concurrently by
+ * any number of threads in any number of processes that map the segment
+ * read-write.  zcp_segment_layout() must run before anyone else can see the
+ * segment as ready; it publishes its work with a release store of `ready`.
+ */
+
+#pragma once
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* The free-list head must be lock-free and address-free: libatomic's fallback
+ * takes a lock that is private to the process, which is useless (and wrong)
+ * when the atomic lives in memory shared with other processes. */
+_Static_assert (ATOMIC_LLONG_LOCK_FREE == 2, "64-bit atomics must always be lock-free");
+_Static_assert (ATOMIC_INT_LOCK_FREE == 2, "32-bit atomics must always be lock-free");
+
+#define ZCP_CACHELINE_SIZE 64
+#define ZCP_CHUNK_ALIGN 64
+
+/* "ZEROCPSG" read as a little-endian 64-bit integer. */
+#define ZCP_SEGMENT_MAGIC UINT64_C (0x475350434f52455a)
+#define ZCP_SEGMENT_LAYOUT_VERSION 1u
+#define ZCP_SEGMENT_READY 0x52454459u /* "REDY" */
+#define ZCP_SEGMENT_MAX_PROCESSES 256u
+
+#define ZCP_INDEX_NIL UINT32_MAX
+
+#define ZCP_STATE_REFS_MASK UINT32_C (0xffff)
+#define ZCP_STATE_OWNER_SHIFT 16
+#define ZCP_STATE_MAX_REFS UINT32_C (0xffff)
+
+/* Segment-wide flags (ZcpSegmentHeader.flags). */
+#define ZCP_SEGMENT_FLAG_FALLBACK (1u << 0) /* a get may use a larger pool */
+
+typedef struct
+{
+  uint64_t magic;             /* ZCP_SEGMENT_MAGIC */
+  uint32_t layout_version;    /* ZCP_SEGMENT_LAYOUT_VERSION */
+  uint32_t header_size;       /* sizeof (ZcpSegmentHeader) */
+  uint64_t total_size;        /* bytes in the whole segment */
+  uint64_t segment_id;        /* random, chosen by the creator */
+  uint32_t pool_count;        /* number of ZcpPoolDescriptor */
+  uint32_t max_processes;     /* number of ZcpProcessSlot */
+  uint64_t pools_offset;      /* offset of the pool descriptors */
+  uint64_t processes_offset;  /* offset of the process table */
+  uint32_t flags;             /* ZCP_SEGMENT_FLAG_* */
+  uint32_t creator_pid;       /* informational */
+  /* Written last by the creator, with release order; an attacher that reads
+   * ZCP_SEGMENT_READY with acquire order sees the whole layout. */
+  _Atomic uint32_t ready;
+  uint32_t reserved0;
+  uint64_t reserved[7];
+} ZcpSegmentHeader;
+
+_Static_assert (sizeof (ZcpSegmentHeader) == 128, "the header is 128 bytes");
+_Static_assert (offsetof (ZcpSegmentHeader, ready) == 64, "ready starts the second line");
+
+typedef struct
+{
+  /* Cache line 0: written once by the creator, read-only afterwards. */
+  uint64_t chunk_size;        /* usable payload bytes, as configured */
+  uint64_t stride;            /* chunk_size rounded up to ZCP_CHUNK_ALIGN */
+  uint32_t chunk_count;
+  uint32_t reserved0;
+  uint64_t slots_offset;      /* ZcpChunkSlot[chunk_count] */
+  uint64_t chunks_offset;     /* payload of chunk 0 */
+  uint64_t reserved1[3];
+
+  /* Cache line 1: everything a get or a release writes.  The head and the
+   * statistics share the line on purpose: the CAS on the head has already
+   * taken the line exclusive, so the counters that follow cost no further
+   * cache-line transfer. */
+  _Alignas (ZCP_CACHELINE_SIZE) _Atomic uint64_t head; /* index | tag << 32 */
+  _Atomic uint32_t used;      /* chunks with state != 0 */
+  _Atomic uint32_t low_water; /* fewest free chunks seen after a get */
+  _Atomic uint64_t failed_gets; /* gets that found this pool empty */
+  uint64_t reserved2[5];
+
+  /* Cache line 2: spare, and keeps the next descriptor's head off this
+   * descriptor's line. */
+  _Alignas (ZCP_CACHELINE_SIZE) uint64_t reserved3[8];
+} ZcpPoolDescriptor;
+
+_Static_assert (sizeof (ZcpPoolDescriptor) == 192, "a pool descriptor is 192 bytes");
+_Static_assert (offsetof (ZcpPoolDescriptor, head) == 64, "head starts line 1");
+
+typedef struct
+{
+  _Atomic uint32_t pid;        /* 0 while the slot is free */
+  uint32_t reserved0;
+  _Atomic uint64_t start_time; /* process start, clock ticks after boot */
+} ZcpProcessSlot;
+
+_Static_assert (sizeof (ZcpProcessSlot) == 16, "a process slot is 16 bytes");
+
+typedef struct
+{
+  _Atomic uint32_t next;   /* index below this one on the stack, while free */
+  _Atomic uint32_t state;  /* 0 = free; refs | (owner slot + 1) << 16 */
+} ZcpChunkSlot;
+
+_Static_assert (sizeof (ZcpChunkSlot) == 8, "8 management bytes per chunk");
+
+/* ------------------------------------------------------------------------ */
+/* Layout arithmetic                                                         */
+
+typedef struct
+{
+  uint64_t chunk_size;
+  uint32_t chunk_count;
+} ZcpPoolSpec;
+
+static inline bool
+zcp_align_up_checked (uint64_t  value,
+                      uint64_t  align,
+                      uint64_t *out)
+{
+  uint64_t sum;
+
+  if (__builtin_add_overflow (value, align - 1, &sum))
+    return false;
+  *out = sum & ~(align - 1);
+  return true;
+}
+
+/* Computes the offsets of every pool and the total size.  descs may be NULL
+ * (size computation only).  Returns false when the size overflows 64 bits. */
+static inline bool
+zcp_segment_compute_layout (const ZcpPoolSpec *specs,
+                            uint32_t           n_specs,
+                            ZcpPoolDescriptor *descs,
+                            uint64_t          *pools_offset_out,
+                            uint64_t          *processes_offset_out,
+                            uint64_t          *total_out)
+{
+  uint64_t off = sizeof (ZcpSegmentHeader);
+  uint64_t pools_offset = off;
+  uint64_t processes_offset;
+
+  off += (uint64_t) n_specs * sizeof (ZcpPoolDescriptor);
+  processes_offset = off;
+  off += (uint64_t) ZCP_SEGMENT_MAX_PROCESSES * sizeof (ZcpProcessSlot);
+
+  if (pools_offset_out != NULL)
+    *pools_offset_out = pools_offset;
+  if (processes_offset_out != NULL)
+    *processes_offset_out = processes_offset;
+
+  for (uint32_t i = 0; i < n_specs; i++)
+    {
+      uint64_t stride, slots_offset, slots_bytes, chunks_offset, chunk_bytes;
+
+      if (!zcp_align_up_checked (specs[i].chunk_size, ZCP_CHUNK_ALIGN, &stride) ||
+          !zcp_align_up_checked (off, ZCP_CACHELINE_SIZE, &slots_offset) ||
+          __builtin_mul_overflow ((uint64_t) specs[i].chunk_count, (uint64_t) sizeof (ZcpChunkSlot), &slots_bytes) ||
+          __builtin_add_overflow (slots_offset, slots_bytes, &off) ||
+          !zcp_align_up_checked (off, ZCP_CHUNK_ALIGN, &chunks_offset) ||
+          __builtin_mul_overflow (stride, (uint64_t) specs[i].chunk_count, &chunk_bytes) ||
+          __builtin_add_overflow (chunks_offset, chunk_bytes, &off))
+        return false;
+
+      if (descs != NULL)
+        {
+          descs[i].chunk_size = specs[i].chunk_size;
+          descs[i].stride = stride;
+          descs[i].chunk_count = specs[i].chunk_count;
+          descs[i].slots_offset = slots_offset;
+          descs[i].chunks_offset = chunks_offset;
+        }
+    }
+
+  *total_out = off;
+  return true;
+}
+
+/* ------------------------------------------------------------------------ */
+/* The free list                                                             */
+
+static inline uint32_t
+zcp_head_index (uint64_t head)
+{
+  return (uint32_t) head;
+}
+
+static inline uint64_t
+zcp_head_make (uint64_t old_head,
+               uint32_t index)
+{
+  /* The tag is the high half; it wraps after 2^32 changes, and an ABA
+   * needs a pop to stay preempted across exactly that many changes. */
+  return (((old_head >> 32) + 1) << 32) | index;
+}
+
+/* Pops the first free chunk.  Returns its index, ZCP_INDEX_NIL when the
+ * pool is empty, or a value >= count when the head is corrupt (only a
+ * foreign writer can do that; the caller treats it as empty). */
+static inline uint32_t
+zcp_free_list_pop (ZcpPoolDescriptor *desc,
+                   ZcpChunkSlot      *slots,
+                   uint32_t           count)
+{
+  /* Acquire: pairs with the release CAS of the push that put this index on
+   * the stack (or with the creator's release of `ready` for the initial
+   * list), so that the slot's `next` written before that push is seen. */
+  uint64_t old = atomic_load_explicit (&desc->head, memory_order_acquire);
+
+  for (;;)
+    {
+      uint32_t index = zcp_head_index (old);
+      uint32_t next;
+
+      if (index == ZCP_INDEX_NIL)
+        return ZCP_INDEX_NIL;
+      if (__builtin_expect (index >= count, 0))
+        return index;
+
+      /* Relaxed: ordered after the acquire load (or failed CAS) of the
+       * head that named this index.  It may be stale if another thread
+       * popped the chunk meanwhile, but then the head (and its tag) has
+       * changed and the CAS below fails. */
+      next = atomic_load_explicit (&slots[index].next, memory_order_relaxed);
+
+      /* Success is acquire for the payload: the previous owner's writes,
+       * published by its release push, happen before ours.  Failure is
+       * acquire too, because the fresh head it returns is used to read a
+       * `next` on the retry.  The new head is built from `old` as the
+       * failed CAS refreshed it, never from a stale copy. */
+      if (atomic_compare_exchange_weak_explicit (&desc->head, &old,
+                                                 zcp_head_make (old, next),
+                                                 memory_order_acquire,
+                                                 memory_order_acquire))
+        return index;
+    }
+}
+
+/* Pushes a chunk that the caller owns (its state is already 0). */
+static inline void
+zcp_free_list_push (ZcpPoolDescriptor *desc,
+                    ZcpChunkSlot      *slots,
+                    uint32_t           index)
+{
+  /* Relaxed: the value only seeds the CAS, which validates it. */
+  uint64_t old = atomic_load_explicit (&desc->head, memory_order_relaxed);
+
+  for (;;)
+    {
+      /* Relaxed: published by the release CAS below. */
+      atomic_store_explicit (&slots[index].next, zcp_head_index (old),
+                             memory_order_relaxed);
+
+      /* Release: the `next` store above and every write to the payload
+       * by its last holder happen before a later pop that acquires this
+       * head.  Failure needs no order: it only refreshes `old`, from which
+       * the retry rebuilds both `next` and the tag. */
+      if (atomic_compare_exchange_weak_explicit (&desc->head, &old,
+                                                 zcp_head_make (old, index),
+                                                 memory_order_release,
+                                                 memory_order_relaxed))
+        return;
+    }
+}
+
+/* ------------------------------------------------------------------------ */
+/* Statistics (relaxed: they order nothing, and exact counts at quiescence   */
+/* follow from the atomicity of each update alone).                          */
+
+static inline void
+zcp_pool_stats_on_get (ZcpPoolDescriptor *desc,
+                       uint32_t           count)
+{
+  uint32_t used = atomic_fetch_add_explicit (&desc->used, 1, memory_order_relaxed) + 1;
+  uint32_t free_now = count - used;
+  uint32_t low = atomic_load_explicit (&desc->low_water, memory_order_relaxed);
+
+  /* Only a new minimum writes; in the steady state this is a load. */
+  while (free_now < low &&
+         !atomic_compare_exchange_weak_explicit (&desc->low_water, &low, free_now,
+                                                 memory_order_relaxed,
+                                                 memory_order_relaxed))
+    ;
+}
+
+static inline void
+zcp_pool_stats_on_release (ZcpPoolDescriptor *desc)
+{
+  atomic_fetch_sub_explicit (&desc->used, 1, memory_order_relaxed);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Reference counts                                                          */
+
+typedef enum
+{
+  ZCP_UNREF_KEPT,        /* other references remain */
+  ZCP_UNREF_LAST,        /* the caller dropped the last one and owns the chunk */
+  ZCP_UNREF_NOT_IN_USE,  /* the count was already 0: double release */
+} ZcpUnrefResult;
+
+static inline ZcpUnrefResult
+zcp_chunk_state_unref (ZcpChunkSlot *slot)
+{
+  /* Relaxed: only seeds the CAS. */
+  uint32_t state = atomic_load_explicit (&slot->state, memory_order_relaxed);
+  uint32_t new_state;
+
+  do
+    {
+      if ((state & ZCP_STATE_REFS_MASK) == 0)
+        return ZCP_UNREF_NOT_IN_USE;
+      new_state = state - 1;
+      if ((new_state & ZCP_STATE_REFS_MASK) == 0)
+        new_state = 0; /* the owner field goes with the last reference */
+    }
+  /* Acq_rel, as for any reference count: release so that this holder's
+   * writes to the payload happen before whoever drops the last reference
+   * pushes the chunk; acquire so that the last one sees all of them. */
+  while (!atomic_compare_exchange_weak_explicit (&slot->state, &state, new_state,
+                                                 memory_order_acq_rel,
+                                                 memory_order_relaxed));
+
+  return new_state == 0 ? ZCP_UNREF_LAST : ZCP_UNREF_KEPT;
+}
+
+typedef enum
+{
+  ZCP_REF_OK,
+  ZCP_REF_NOT_IN_USE,
+  ZCP_REF_OVERFLOW,
+} ZcpRefResult;
+
+static inline ZcpRefResult
+zcp_chunk_state_ref (ZcpChunkSlot *slot)
+{
+  uint32_t state = atomic_load_explicit (&slot->state, memory_order_relaxed);
+
+  do
+    {
+      if ((state & ZCP_STATE_REFS_MASK) == 0)
+        return ZCP_REF_NOT_IN_USE;
+      if ((state & ZCP_STATE_REFS_MASK) == ZCP_STATE_MAX_REFS)
+        return ZCP_REF_OVERFLOW;
+    }
+  /* Relaxed: a new reference is taken from an existing one, which already
+   * orders the caller after the chunk's filling (the usual refcount rule). */
+  while (!atomic_compare_exchange_weak_explicit (&slot->state, &state, state + 1,
+                                                 memory_order_relaxed,
+                                                 memory_order_relaxed));
+  return ZCP_REF_OK;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Creation and validation (zcp-segment.c)                                   */
+
+typedef enum
+{
+  ZCP_SEGMENT_OK,
+  ZCP_SEGMENT_TRUNCATED,        /* smaller than a header, or than total_size */
+  ZCP_SEGMENT_NOT_ZEROCP,       /* bad magic */
+  ZCP_SEGMENT_VERSION_MISMATCH, /* layout version or header size */
+  ZCP_SEGMENT_NOT_READY,        /* ready flag not set */
+  ZCP_SEGMENT_CORRUPT,          /* a descriptor or offset out of bounds */
+} ZcpSegmentCheck;
+
+void            zcp_segment_layout   (void              *base,
+                                      uint64_t           total_size,
+                                      const ZcpPoolSpec *specs,
+                                      uint32_t           n_specs,
+                                      uint64_t           segment_id,
+                                      uint32_t           flags,
+                                      uint32_t           creator_pid);
+ZcpSegmentCheck zcp_segment_validate (const void        *base,
+                                      uint64_t           mapped_size,
+                                      const char       **detail);
+ZcpSegmentCheck zcp_segment_check_header (const void    *base,
+                                          uint64_t       mapped_size,
+                                          const char   **detail);
+
+static inline ZcpSegmentHeader *
+zcp_segment_header (void *base)
+{
+  return (ZcpSegmentHeader *) base;
+}
+
+static inline ZcpPoolDescriptor *
+zcp_segment_pools (void *base)
+{
+  return (ZcpPoolDescriptor *) ((uint8_t *) base + zcp_segment_header (base)->pools_offset);
+}
+
+static inline ZcpProcessSlot *
+zcp_segment_processes (void *base)
+{
+  return (ZcpProcessSlot *) ((uint8_t *) base + zcp_segment_header (base)->processes_offset);
+}
