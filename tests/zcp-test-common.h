@@ -1,0 +1,37 @@
+/* zcp-test-common.h: glue shared by zerocp's own C tests
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#include <zerocp/zerocp.h>
+
+G_BEGIN_DECLS
+
+/* A segment name no other test, run or process uses: tag, pid, a counter and
+ * a random number. */
+char     *zcp_test_unique_name   (const char *tag);
+
+/* Whether /dev/shm holds an object of that name. */
+gboolean  zcp_test_shm_exists    (const char *name);
+
+typedef struct
+{
+  char *name;
+  ZcpMemPoolConfig *config;
+  ZcpMemPoolAllocator *allocator;
+  ZcpMemPoolManager *manager;  /* (unowned) the allocator's */
+} ZcpTestSegment;
+
+/* The specification's pools: 256 × 1000, 1024 × 500, 4096 × 200. */
+void      zcp_test_segment_setup_spec (ZcpTestSegment *seg,
+                                       gconstpointer   user_data);
+/* Pools from a zero-terminated list of (size, count) pairs. */
+void      zcp_test_segment_setup      (ZcpTestSegment *seg,
+                                       const guint64  *pairs);
+/* Releases the allocator and asserts that the segment is gone. */
+void      zcp_test_segment_teardown   (ZcpTestSegment *seg,
+                                       gconstpointer   user_data);
+
+G_END_DECLS
