@@ -25,7 +25,7 @@ zcp_test_shm_exists (const char *name)
 }
 
 void
-zcp_test_segment_setup (ZcpTestSegment *seg,
+zcp_fixture_setup (ZcpFixture *seg,
                         const guint64  *pairs)
 {
   g_autoptr(GError) error = NULL;
@@ -48,16 +48,16 @@ zcp_test_segment_setup (ZcpTestSegment *seg,
 }
 
 void
-zcp_test_segment_setup_spec (ZcpTestSegment *seg,
+zcp_fixture_setup_spec (ZcpFixture *seg,
                              gconstpointer   user_data)
 {
   static const guint64 spec[] = { 256, 1000, 1024, 500, 4096, 200, 0 };
 
-  zcp_test_segment_setup (seg, user_data != NULL ? user_data : spec);
+  zcp_fixture_setup (seg, user_data != NULL ? user_data : spec);
 }
 
 void
-zcp_test_segment_teardown (ZcpTestSegment *seg,
+zcp_fixture_teardown (ZcpFixture *seg,
                            gconstpointer   user_data)
 {
   g_assert_finalize_object (seg->allocator);

@@ -22,16 +22,16 @@ typedef struct
   ZcpMemPoolConfig *config;
   ZcpMemPoolAllocator *allocator;
   ZcpMemPoolManager *manager;  /* (unowned) the allocator's */
-} ZcpTestSegment;
+} ZcpFixture;
 
 /* The specification's pools: 256 × 1000, 1024 × 500, 4096 × 200. */
-void      zcp_test_segment_setup_spec (ZcpTestSegment *seg,
+void      zcp_fixture_setup_spec (ZcpFixture *seg,
                                        gconstpointer   user_data);
 /* Pools from a zero-terminated list of (size, count) pairs. */
-void      zcp_test_segment_setup      (ZcpTestSegment *seg,
+void      zcp_fixture_setup      (ZcpFixture *seg,
                                        const guint64  *pairs);
 /* Releases the allocator and asserts that the segment is gone. */
-void      zcp_test_segment_teardown   (ZcpTestSegment *seg,
+void      zcp_fixture_teardown   (ZcpFixture *seg,
                                        gconstpointer   user_data);
 
 G_END_DECLS
