@@ -12,6 +12,7 @@
 #include "zcp-enums.h"
 #include "zcp-error.h"
 #include "zcp-mem-pool-allocator.h"
+#include "zcp-mem-pool-config-private.h"
 #include "zcp-private.h"
 
 /**
@@ -554,6 +555,10 @@ zcp_mem_pool_allocator_initialize_mem_pools (ZcpMemPoolAllocator  *self,
                           zcp_mem_pool_config_get_fallback (self->config) ? ZCP_SEGMENT_FLAG_FALLBACK : 0,
                           (guint32) getpid ());
     }
+
+  /* Prefault and mlock concern this process's mapping: creator or not. */
+  _zcp_mem_pool_config_apply_memory_options (self->config, self->shm->base, self->shm->size,
+                                             self->shm->name);
 
   manager = _zcp_mem_pool_manager_new_for_shm (self->shm, error);
   if (manager == NULL)

@@ -61,6 +61,18 @@ G_DECLARE_FINAL_TYPE (ZcpMemPoolConfig, zcp_mem_pool_config, ZCP, MEM_POOL_CONFI
 ZCP_AVAILABLE_IN_1_0
 ZcpMemPoolConfig *zcp_mem_pool_config_new             (void);
 ZCP_AVAILABLE_IN_1_0
+ZcpMemPoolConfig *zcp_mem_pool_config_new_from_file   (const char        *path,
+                                                       GError           **error);
+ZCP_AVAILABLE_IN_1_0
+ZcpMemPoolConfig *zcp_mem_pool_config_new_from_data   (const char        *data,
+                                                       gssize             length,
+                                                       GError           **error);
+ZCP_AVAILABLE_IN_1_0
+char             *zcp_mem_pool_config_to_string       (ZcpMemPoolConfig  *self);
+ZCP_AVAILABLE_IN_1_0
+gboolean          zcp_mem_pool_config_equal           (ZcpMemPoolConfig  *self,
+                                                       ZcpMemPoolConfig  *other);
+ZCP_AVAILABLE_IN_1_0
 gboolean          zcp_mem_pool_config_add_entry       (ZcpMemPoolConfig  *self,
                                                        guint64            chunk_size,
                                                        guint32            chunk_count,
@@ -94,5 +106,17 @@ gboolean          zcp_mem_pool_config_set_fallback    (ZcpMemPoolConfig  *self,
                                                        GError           **error);
 ZCP_AVAILABLE_IN_1_0
 gboolean          zcp_mem_pool_config_get_fallback    (ZcpMemPoolConfig  *self);
+ZCP_AVAILABLE_IN_1_0
+gboolean          zcp_mem_pool_config_set_prefault    (ZcpMemPoolConfig  *self,
+                                                       gboolean           prefault,
+                                                       GError           **error);
+ZCP_AVAILABLE_IN_1_0
+gboolean          zcp_mem_pool_config_get_prefault    (ZcpMemPoolConfig  *self);
+ZCP_AVAILABLE_IN_1_0
+gboolean          zcp_mem_pool_config_set_mlock       (ZcpMemPoolConfig  *self,
+                                                       gboolean           lock_memory,
+                                                       GError           **error);
+ZCP_AVAILABLE_IN_1_0
+gboolean          zcp_mem_pool_config_get_mlock       (ZcpMemPoolConfig  *self);
 
 G_END_DECLS
