@@ -17,5 +17,4 @@
 # include "zcp-mem-pool-manager.h"
 # include "zcp-mem-pool-allocator.h"
 # include "zcp-pool-monitor.h"
-# include "zcp-testing.h"
 #undef ZCP_INSIDE
