@@ -43,6 +43,7 @@ struct _ZcpMemPoolManager
   guint n_pools;
   guint read_only : 1;
   guint fallback : 1;
+  guint poison : 1;         /* ZCP_DEBUG=poison: fill released payloads */
   ZcpPoolLocal pools[ZCP_MEM_POOL_MAX_POOLS];
 };
 
@@ -85,6 +86,16 @@ _zcp_mem_pool_manager_locate (ZcpMemPoolManager *self,
 
 /* The manager whose mapping contains address, or NULL. */
 ZcpMemPoolManager *_zcp_mem_pool_manager_for_address (const void *address);
+
+/* Debug mode (zcp-reclaim.c): ZCP_DEBUG=poison fills every released
+ * payload with ZCP_POISON_BYTE, so a use after release reads garbage. */
+#define ZCP_DEBUG_POISON (1u << 0)
+#define ZCP_POISON_BYTE 0xdb
+gboolean _zcp_debug_poison_enabled         (void);
+/* Makes this process the owner of an adopted chunk (for reclaim). */
+void     _zcp_mem_pool_manager_adopt_chunk (ZcpMemPoolManager *self,
+                                            guint              pool,
+                                            guint32            index);
 
 void     _zcp_mem_pool_manager_unref_chunk (ZcpMemPoolManager *self,
                                             ZcpChunk          *chunk,

@@ -124,6 +124,14 @@ gboolean           zcp_mem_pool_manager_is_read_only (ZcpMemPoolManager  *self);
 ZCP_AVAILABLE_IN_1_0
 gboolean           zcp_mem_pool_manager_is_initialized (ZcpMemPoolManager *self);
 
+/* Crash recovery (zcp-reclaim.c). */
+ZCP_AVAILABLE_IN_1_0
+guint              zcp_mem_pool_manager_reclaim_dead (ZcpMemPoolManager  *self,
+                                                      GError            **error);
+ZCP_AVAILABLE_IN_1_0
+guint              zcp_mem_pool_manager_recover_lost_chunks (ZcpMemPoolManager  *self,
+                                                      GError            **error);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ZcpMemPoolStats, zcp_mem_pool_stats_free)
 
 G_END_DECLS
