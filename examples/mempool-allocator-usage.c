@@ -5,6 +5,7 @@
  * Run with G_MESSAGES_DEBUG=Zcp to see the library's Info lines.
  */
 
+#include <locale.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -22,6 +23,9 @@ main (int   argc,
   ZcpMemPoolManager *pool_manager;
   ZcpChunk *chunk;
   gpointer base_address;
+
+  /* The library's messages follow the user's locale (LANGUAGE, LC_ALL...). */
+  setlocale (LC_ALL, "");
 
   /* A name of our own, so that two runs never purge each other. */
   shm_name = g_strdup_printf ("/my_application_shm-%d", (int) getpid ());

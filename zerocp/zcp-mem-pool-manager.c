@@ -916,7 +916,12 @@ zcp_mem_pool_manager_chunk_from_handle (ZcpMemPoolManager  *self,
  * reference.  This works on read-only attachments too; the payload stays
  * valid only while somebody holds a reference.
  *
- * Returns: (transfer none) (nullable): the payload, or %NULL with @error set
+ * Language bindings get a copy of the payload as a byte array: the way a
+ * reader that attached read-only (or that must not touch the reference
+ * count) reads a chunk whose handle it was sent.
+ *
+ * Returns: (transfer none) (nullable) (array length=size) (element-type guint8):
+ *   the payload, or %NULL with @error set
  *
  * Since: 1.0
  */
@@ -997,10 +1002,11 @@ zcp_mem_pool_manager_get_pool_stats (ZcpMemPoolManager *self,
 }
 
 /**
- * zcp_mem_pool_stats_copy:
+ * zcp_mem_pool_stats_copy: (skip)
  * @stats: a #ZcpMemPoolStats
  *
- * Returns: (transfer full): a copy of @stats
+ * Returns: (transfer full): a copy of @stats, to free with
+ *   zcp_mem_pool_stats_free()
  *
  * Since: 1.0
  */
@@ -1013,10 +1019,14 @@ zcp_mem_pool_stats_copy (const ZcpMemPoolStats *stats)
 }
 
 /**
- * zcp_mem_pool_stats_free:
+ * zcp_mem_pool_stats_free: (skip)
  * @stats: a #ZcpMemPoolStats
  *
  * Frees a copy made by zcp_mem_pool_stats_copy().
+ *
+ * Language bindings do not see this function (nor the copy function): they
+ * copy and free the boxed type themselves, and its method `free` would hide
+ * the @free field.
  *
  * Since: 1.0
  */

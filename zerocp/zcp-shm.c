@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -70,7 +71,7 @@ zcp_shm_validate_name (const char  *name,
   if (len - 1 > NAME_MAX)
     {
       g_set_error (error, ZCP_SHM_ERROR, ZCP_SHM_ERROR_INVALID_NAME,
-                   _("Shared memory name is %" G_GSIZE_FORMAT " bytes long; at most %d are allowed after the “/”"),
+                   _("Shared memory name is %zu bytes long; at most %d are allowed after the “/”"),
                    len, NAME_MAX);
       return FALSE;
     }
@@ -184,7 +185,7 @@ zcp_shm_create (const char      *name,
   if (size == 0 || size > (guint64) G_MAXSSIZE || (off_t) size < 0)
     {
       g_set_error (error, ZCP_SHM_ERROR, ZCP_SHM_ERROR_INVALID_SIZE,
-                   _("Cannot create shared memory “%s” of %" G_GUINT64_FORMAT " bytes: invalid size"),
+                   _("Cannot create shared memory “%s” of %" PRIu64 " bytes: invalid size"),
                    name, size);
       return NULL;
     }
@@ -207,7 +208,7 @@ zcp_shm_create (const char      *name,
     {
       errsv = errno;
       g_set_error (error, ZCP_SHM_ERROR, error_from_errno (errsv, ZCP_SHM_ERROR_CREATION_FAILED),
-                   _("Cannot create shared memory “%s” of %" G_GUINT64_FORMAT " bytes: %s"),
+                   _("Cannot create shared memory “%s” of %" PRIu64 " bytes: %s"),
                    name, size, g_strerror (errsv));
       return NULL;
     }
@@ -226,7 +227,7 @@ zcp_shm_create (const char      *name,
       g_set_error (error, ZCP_SHM_ERROR,
                    errsv == EINVAL || errsv == EFBIG ? ZCP_SHM_ERROR_INVALID_SIZE
                                                      : error_from_errno (errsv, ZCP_SHM_ERROR_CREATION_FAILED),
-                   _("Cannot size shared memory “%s” to %" G_GUINT64_FORMAT " bytes: %s"),
+                   _("Cannot size shared memory “%s” to %" PRIu64 " bytes: %s"),
                    name, size, g_strerror (errsv));
       goto fail_unlink;
     }
@@ -242,7 +243,7 @@ zcp_shm_create (const char      *name,
       g_set_error (error, ZCP_SHM_ERROR,
                    ret == ENOSPC || ret == ENOMEM || ret == EFBIG ? ZCP_SHM_ERROR_NO_SPACE
                                                                   : error_from_errno (ret, ZCP_SHM_ERROR_CREATION_FAILED),
-                   _("Not enough space for shared memory “%s” of %" G_GUINT64_FORMAT " bytes: %s"),
+                   _("Not enough space for shared memory “%s” of %" PRIu64 " bytes: %s"),
                    name, size, g_strerror (ret));
       goto fail_unlink;
     }
@@ -255,7 +256,7 @@ zcp_shm_create (const char      *name,
     {
       errsv = errno;
       g_set_error (error, ZCP_SHM_ERROR, ZCP_SHM_ERROR_MAPPING_ERROR,
-                   _("Cannot map shared memory “%s” of %" G_GUINT64_FORMAT " bytes: %s"),
+                   _("Cannot map shared memory “%s” of %" PRIu64 " bytes: %s"),
                    name, size, g_strerror (errsv));
       goto fail_unlink;
     }
@@ -265,7 +266,7 @@ zcp_shm_create (const char      *name,
 
 fail_unlink_errno:
   g_set_error (error, ZCP_SHM_ERROR, error_from_errno (errsv, ZCP_SHM_ERROR_CREATION_FAILED),
-               _("Cannot create shared memory “%s” of %" G_GUINT64_FORMAT " bytes: %s"),
+               _("Cannot create shared memory “%s” of %" PRIu64 " bytes: %s"),
                name, size, g_strerror (errsv));
 fail_unlink:
   shm_unlink (name);
@@ -286,7 +287,7 @@ header_error (const char      *name,
       return TRUE;
     case ZCP_SEGMENT_NOT_ZEROCP:
       g_set_error (error, ZCP_SHM_ERROR, ZCP_SHM_ERROR_NOT_ZEROCP,
-                   _("Shared memory “%s” (%" G_GUINT64_FORMAT " bytes) is not a zerocp segment: %s"),
+                   _("Shared memory “%s” (%" PRIu64 " bytes) is not a zerocp segment: %s"),
                    name, size, detail);
       return FALSE;
     case ZCP_SEGMENT_VERSION_MISMATCH:
@@ -296,7 +297,7 @@ header_error (const char      *name,
       return FALSE;
     case ZCP_SEGMENT_TRUNCATED:
       g_set_error (error, ZCP_SHM_ERROR, ZCP_SHM_ERROR_TRUNCATED,
-                   _("Shared memory “%s” is truncated (%" G_GUINT64_FORMAT " bytes): %s"),
+                   _("Shared memory “%s” is truncated (%" PRIu64 " bytes): %s"),
                    name, size, detail);
       return FALSE;
     case ZCP_SEGMENT_NOT_READY:
@@ -307,7 +308,7 @@ header_error (const char      *name,
     case ZCP_SEGMENT_CORRUPT:
     default:
       g_set_error (error, ZCP_SHM_ERROR, ZCP_SHM_ERROR_CORRUPT,
-                   _("Shared memory “%s” (%" G_GUINT64_FORMAT " bytes) is corrupt: %s"),
+                   _("Shared memory “%s” (%" PRIu64 " bytes) is corrupt: %s"),
                    name, size, detail);
       return FALSE;
     }
@@ -376,7 +377,7 @@ zcp_shm_open (const char  *name,
             {
               errsv = errno;
               g_set_error (error, ZCP_SHM_ERROR, ZCP_SHM_ERROR_MAPPING_ERROR,
-                           _("Cannot map shared memory “%s” of %" G_GUINT64_FORMAT " bytes: %s"),
+                           _("Cannot map shared memory “%s” of %" PRIu64 " bytes: %s"),
                            name, size, g_strerror (errsv));
               break;
             }

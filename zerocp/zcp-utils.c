@@ -16,6 +16,11 @@
 G_DEFINE_QUARK (zcp-shm-error-quark, zcp_shm_error)
 G_DEFINE_QUARK (zcp-mem-pool-error-quark, zcp_mem_pool_error)
 
+/* Binds the library's text domain, once per process.  The catalogs are
+ * looked up in LOCALEDIR (the install prefix) unless the environment
+ * variable ZCP_LOCALEDIR names another directory: the tests point it at the
+ * build tree's po/ directory, which holds <lang>/LC_MESSAGES/zerocp-1.mo
+ * before anything is installed. */
 void
 _zcp_i18n_init (void)
 {
@@ -23,7 +28,11 @@ _zcp_i18n_init (void)
 
   if (g_once_init_enter (&initialized))
     {
-      bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+      const char *localedir = g_getenv ("ZCP_LOCALEDIR");
+
+      if (localedir == NULL || localedir[0] == '\0')
+        localedir = LOCALEDIR;
+      bindtextdomain (GETTEXT_PACKAGE, localedir);
       bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
       g_once_init_leave (&initialized, 1);
     }
