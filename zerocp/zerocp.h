@@ -17,4 +17,5 @@
 # include "zcp-mem-pool-manager.h"
 # include "zcp-mem-pool-allocator.h"
 # include "zcp-pool-monitor.h"
+# include "zcp-testing.h"
 #undef ZCP_INSIDE
