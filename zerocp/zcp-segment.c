@@ -9,6 +9,11 @@
 
 #include "zcp-segment-private.h"
 
+/* The details below are English msgids: this file is plain C without
+ * gettext, and zcp-shm.c translates a detail when it puts it into a
+ * GError message. */
+#define N_(s) (s)
+
 /* Lays out a fresh segment of total_size bytes that the caller has just
  * created (so its bytes are zero) and that nobody else trusts yet: the
  * header's ready flag is not set until the very end. */
@@ -90,12 +95,12 @@ zcp_segment_check_header (const void  *base,
 
   if (mapped_size == 0)
     {
-      *detail = "empty";
+      *detail = N_("empty");
       return ZCP_SEGMENT_NOT_READY;
     }
   if (mapped_size < sizeof (uint64_t))
     {
-      *detail = "smaller than the magic number";
+      *detail = N_("smaller than the magic number");
       return ZCP_SEGMENT_TRUNCATED;
     }
 
@@ -105,35 +110,35 @@ zcp_segment_check_header (const void  *base,
   magic = __atomic_load_n (&header->magic, __ATOMIC_ACQUIRE);
   if (magic == 0)
     {
-      *detail = "no header yet";
+      *detail = N_("no header yet");
       return ZCP_SEGMENT_NOT_READY;
     }
   if (magic != ZCP_SEGMENT_MAGIC)
     {
-      *detail = "bad magic number";
+      *detail = N_("bad magic number");
       return ZCP_SEGMENT_NOT_ZEROCP;
     }
   if (mapped_size < sizeof (ZcpSegmentHeader))
     {
-      *detail = "smaller than the header";
+      *detail = N_("smaller than the header");
       return ZCP_SEGMENT_TRUNCATED;
     }
   if (header->layout_version != ZCP_SEGMENT_LAYOUT_VERSION ||
       header->header_size != sizeof (ZcpSegmentHeader))
     {
-      *detail = "layout version";
+      *detail = N_("layout version");
       return ZCP_SEGMENT_VERSION_MISMATCH;
     }
   /* Acquire: pairs with the creator's release store of `ready`, its last
    * write, so that every pool descriptor checked after this is final. */
   if (atomic_load_explicit (&header->ready, memory_order_acquire) != ZCP_SEGMENT_READY)
     {
-      *detail = "ready flag not set";
+      *detail = N_("ready flag not set");
       return ZCP_SEGMENT_NOT_READY;
     }
   if (header->total_size > mapped_size)
     {
-      *detail = "smaller than the size in its header";
+      *detail = N_("smaller than the size in its header");
       return ZCP_SEGMENT_TRUNCATED;
     }
 
@@ -163,12 +168,12 @@ zcp_segment_validate (const void  *base,
 
   if (header->pool_count == 0 || header->pool_count > 64)
     {
-      *detail = "pool count out of range";
+      *detail = N_("pool count out of range");
       return ZCP_SEGMENT_CORRUPT;
     }
   if (header->max_processes != ZCP_SEGMENT_MAX_PROCESSES)
     {
-      *detail = "process table size";
+      *detail = N_("process table size");
       return ZCP_SEGMENT_CORRUPT;
     }
   if (header->pools_offset != sizeof (ZcpSegmentHeader) ||
@@ -176,13 +181,13 @@ zcp_segment_validate (const void  *base,
       __builtin_add_overflow (end, header->pools_offset, &end) ||
       end > total)
     {
-      *detail = "pool descriptors out of bounds";
+      *detail = N_("pool descriptors out of bounds");
       return ZCP_SEGMENT_CORRUPT;
     }
   if (header->processes_offset != end ||
       end + (uint64_t) ZCP_SEGMENT_MAX_PROCESSES * sizeof (ZcpProcessSlot) > total)
     {
-      *detail = "process table out of bounds";
+      *detail = N_("process table out of bounds");
       return ZCP_SEGMENT_CORRUPT;
     }
 
@@ -197,12 +202,12 @@ zcp_segment_validate (const void  *base,
       if (d->chunk_size == 0 || d->chunk_count == 0 || d->chunk_count == ZCP_INDEX_NIL ||
           d->chunk_size <= prev_chunk_size)
         {
-          *detail = "pool size or count";
+          *detail = N_("pool size or count");
           return ZCP_SEGMENT_CORRUPT;
         }
       if (!zcp_align_up_checked (d->chunk_size, ZCP_CHUNK_ALIGN, &stride) || stride != d->stride)
         {
-          *detail = "pool stride";
+          *detail = N_("pool stride");
           return ZCP_SEGMENT_CORRUPT;
         }
       if (d->slots_offset < prev_end || d->slots_offset % ZCP_CACHELINE_SIZE != 0 ||
@@ -213,7 +218,7 @@ zcp_segment_validate (const void  *base,
           __builtin_add_overflow (d->chunks_offset, bytes, &chunks_end) ||
           chunks_end > total)
         {
-          *detail = "pool memory out of bounds";
+          *detail = N_("pool memory out of bounds");
           return ZCP_SEGMENT_CORRUPT;
         }
 

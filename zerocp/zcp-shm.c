@@ -288,7 +288,7 @@ header_error (const char      *name,
     case ZCP_SEGMENT_NOT_ZEROCP:
       g_set_error (error, ZCP_SHM_ERROR, ZCP_SHM_ERROR_NOT_ZEROCP,
                    _("Shared memory “%s” (%" PRIu64 " bytes) is not a zerocp segment: %s"),
-                   name, size, detail);
+                   name, size, _(detail));
       return FALSE;
     case ZCP_SEGMENT_VERSION_MISMATCH:
       g_set_error (error, ZCP_SHM_ERROR, ZCP_SHM_ERROR_VERSION_MISMATCH,
@@ -298,18 +298,18 @@ header_error (const char      *name,
     case ZCP_SEGMENT_TRUNCATED:
       g_set_error (error, ZCP_SHM_ERROR, ZCP_SHM_ERROR_TRUNCATED,
                    _("Shared memory “%s” is truncated (%" PRIu64 " bytes): %s"),
-                   name, size, detail);
+                   name, size, _(detail));
       return FALSE;
     case ZCP_SEGMENT_NOT_READY:
       g_set_error (error, ZCP_SHM_ERROR, ZCP_SHM_ERROR_NOT_READY,
                    _("Shared memory “%s” is not ready: its creator has not finished laying it out (%s)"),
-                   name, detail);
+                   name, _(detail));
       return FALSE;
     case ZCP_SEGMENT_CORRUPT:
     default:
       g_set_error (error, ZCP_SHM_ERROR, ZCP_SHM_ERROR_CORRUPT,
                    _("Shared memory “%s” (%" PRIu64 " bytes) is corrupt: %s"),
-                   name, size, detail);
+                   name, size, _(detail));
       return FALSE;
     }
 }
