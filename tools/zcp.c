@@ -233,10 +233,16 @@ run_create (int    argc,
 
   name = segment_name (argv[1]);
 
+  /* Catch the signals before the segment exists: one that comes while it
+   * is being created then removes it like any other. */
+  loop = g_main_loop_new (NULL, FALSE);
+  quit_on_signals (loop, signal_ids);
+
   config = zcp_mem_pool_config_new_from_file (config_path, &error);
   if (config == NULL)
     {
       print_error ("%s", error->message);
+      remove_sources (signal_ids);
       return EXIT_RUNTIME;
     }
 
@@ -250,6 +256,7 @@ run_create (int    argc,
         print_error (_("%s (use --replace to replace it)"), error->message);
       else
         print_error ("%s", error->message);
+      remove_sources (signal_ids);
       return EXIT_RUNTIME;
     }
 
@@ -267,8 +274,6 @@ run_create (int    argc,
   g_print ("\n");
   fflush (stdout);
 
-  loop = g_main_loop_new (NULL, FALSE);
-  quit_on_signals (loop, signal_ids);
   g_main_loop_run (loop);
   remove_sources (signal_ids);
 
@@ -752,7 +757,11 @@ main_description (void)
       const char *parameters = commands[i].parameters[0] != '\0' ? _(commands[i].parameters) : "";
       g_autofree char *usage = g_strdup_printf ("%s %s", commands[i].name, parameters);
 
-      g_string_append_printf (out, "  %-34s %s\n", usage, _(commands[i].summary));
+      glong width = g_utf8_strlen (usage, -1);
+
+      /* Padded by characters, not bytes: "NAME…" is wider in bytes. */
+      g_string_append_printf (out, "  %s%*s %s\n", usage, (int) MAX (0, 34 - width), "",
+                              _(commands[i].summary));
     }
   g_string_append_c (out, '\n');
   g_string_append (out, _("“zcp COMMAND --help” describes the options of a command.  NAME is a POSIX shared-memory name; the leading “/” may be left out."));
