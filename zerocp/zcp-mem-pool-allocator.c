@@ -510,7 +510,10 @@ zcp_mem_pool_allocator_initialize_shared_memory (ZcpMemPoolAllocator  *self,
  * Lays the configured pools out in the segment (when this allocator
  * created it), creates the segment's #ZcpMemPoolManager, makes it the
  * process's default manager if there is none yet, and logs every pool's
- * state: the specification's `initializeMemPools()`.
+ * state: the specification's `initializeMemPools()`.  Then it applies the
+ * configuration's prefault and mlock settings to this process's mapping
+ * (see zcp_mem_pool_config_set_prefault() and
+ * zcp_mem_pool_config_set_mlock()); a refused lock is a warning.
  *
  * Fails with %ZCP_MEM_POOL_ERROR_WRONG_ORDER before a successful
  * zcp_mem_pool_allocator_initialize_shared_memory() or when called twice.

@@ -34,6 +34,10 @@
  * may share it (from any thread, since it no longer changes).  Before it is
  * sealed a configuration is not thread-safe.
  *
+ * A configuration can also come from a file
+ * (zcp_mem_pool_config_new_from_file(), which describes the format) and be
+ * written back to one (zcp_mem_pool_config_to_string()).
+ *
  * |[<!-- language="C" -->
  * g_autoptr(ZcpMemPoolConfig) config = zcp_mem_pool_config_new ();
  * g_autoptr(GError) error = NULL;
