@@ -459,6 +459,22 @@ test_crash (gconstpointer data)
   g_test_summary ("A test that aborts or is killed while it holds a segment "
                   "does not leave it behind");
 
+  if (g_test_subprocess () && g_str_equal (how, "allocator"))
+    {
+      /* Not a ZcpTestSegment: an allocator under a name from
+       * zcp_test_make_name(), as a test of the allocator would make it. */
+      g_autoptr(ZcpMemPoolConfig) config = zcp_mem_pool_config_new ();
+      g_autoptr(ZcpMemPoolAllocator) allocator = NULL;
+      g_autofree char *made = zcp_test_make_name ("alloc");
+
+      g_assert_true (zcp_mem_pool_config_add_entry (config, 64, 4, &error));
+      allocator = zcp_mem_pool_allocator_new (config);
+      g_assert_nonnull (zcp_mem_pool_allocator_initialize_shared_memory (allocator, made, &error));
+      g_file_set_contents (g_getenv (NAME_FILE_ENV), made, -1, &error);
+      g_assert_no_error (error);
+      abort ();
+    }
+
   if (g_test_subprocess ())
     {
       ZcpTestSegment *segment = new_segment (NULL);
@@ -489,7 +505,7 @@ test_crash (gconstpointer data)
   g_rmdir (dir);
   g_unsetenv (NAME_FILE_ENV);
 
-  g_assert_true (g_str_has_prefix (name, "/zcp-test-test-testing-"));
+  g_assert_true (g_str_has_prefix (name, g_str_equal (how, "allocator") ? "/zcp-test-alloc-" : "/zcp-test-test-testing-"));
   g_assert_true (wait_until_gone (name));
 }
 
@@ -918,6 +934,7 @@ main (int   argc,
   g_test_add_func ("/zcp/testing/leak/nonfatal", test_leak_nonfatal);
   g_test_add_data_func ("/zcp/testing/crash/abort", "abort", test_crash);
   g_test_add_data_func ("/zcp/testing/crash/kill", "kill", test_crash);
+  g_test_add_data_func ("/zcp/testing/crash/allocator", "allocator", test_crash);
   g_test_add_func ("/zcp/testing/cleanup/stale", test_cleanup_stale);
   g_test_add_func ("/zcp/testing/cleanup/zombie", test_cleanup_zombie);
   g_test_add_func ("/zcp/testing/second-process/exchange", test_subprocess_exchange);

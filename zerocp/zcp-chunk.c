@@ -130,6 +130,8 @@ pool_of_chunk (ZcpChunk   *chunk,
  * zcp_chunk_get_size:
  * @chunk: a #ZcpChunk
  *
+ * Gets the number of bytes @chunk can hold.
+ *
  * Returns: the usable payload bytes of @chunk: its pool's chunk size
  *
  * Since: 1.0
@@ -148,6 +150,8 @@ zcp_chunk_get_size (ZcpChunk *chunk)
 /**
  * zcp_chunk_get_pool_index:
  * @chunk: a #ZcpChunk
+ *
+ * Gets the index of the pool @chunk belongs to.
  *
  * Returns: the index of @chunk's pool, 0 for the smallest chunk size
  *

@@ -13,6 +13,18 @@
 
 #include "zcp-version-macros.h"
 
+/**
+ * SECTION:zcp-chunk
+ * @Title: ZcpChunk
+ * @Short_description: A reference-counted chunk of a pool
+ *
+ * A #ZcpChunk is a chunk handed out by a #ZcpMemPoolManager: in C the
+ * pointer is the payload itself.  Its reference count lives in the segment,
+ * so references held by several processes count alike; the chunk goes back
+ * to its pool with the last one.  zcp_chunk_write() and
+ * zcp_chunk_get_bytes() give language bindings access to the payload.
+ */
+
 G_BEGIN_DECLS
 
 #define ZCP_TYPE_CHUNK (zcp_chunk_get_type ())

@@ -13,6 +13,18 @@
 
 #include "zcp-version-macros.h"
 
+/**
+ * SECTION:zcp-error
+ * @Title: Errors
+ * @Short_description: The error domains of zerocp
+ *
+ * Runtime failures are reported as #GError in the %ZCP_SHM_ERROR domain
+ * (creating, opening and validating a segment) or the %ZCP_MEM_POOL_ERROR
+ * domain (configuration, order of calls, chunks and handles).  Both are
+ * registered error domains: language bindings see them as GLib.Error with
+ * the domain and code.
+ */
+
 G_BEGIN_DECLS
 
 /**

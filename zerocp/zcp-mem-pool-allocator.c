@@ -643,6 +643,8 @@ zcp_mem_pool_allocator_is_initialized (ZcpMemPoolAllocator *self)
  * zcp_mem_pool_allocator_get_config:
  * @self: a #ZcpMemPoolAllocator
  *
+ * Gets the configuration the allocator was made with.
+ *
  * Returns: (transfer none): the (sealed) configuration
  *
  * Since: 1.0
@@ -658,6 +660,8 @@ zcp_mem_pool_allocator_get_config (ZcpMemPoolAllocator *self)
 /**
  * zcp_mem_pool_allocator_get_open_mode:
  * @self: a #ZcpMemPoolAllocator
+ *
+ * Gets the #ZcpShmOpenMode the allocator was made with.
  *
  * Returns: how the allocator obtains its segment
  *
@@ -675,6 +679,8 @@ zcp_mem_pool_allocator_get_open_mode (ZcpMemPoolAllocator *self)
  * zcp_mem_pool_allocator_get_name:
  * @self: a #ZcpMemPoolAllocator
  *
+ * Gets the POSIX name of the allocator's segment.
+ *
  * Returns: (nullable): the segment's name, or %NULL before
  *   zcp_mem_pool_allocator_initialize_shared_memory()
  *
@@ -691,6 +697,8 @@ zcp_mem_pool_allocator_get_name (ZcpMemPoolAllocator *self)
 /**
  * zcp_mem_pool_allocator_get_created:
  * @self: a #ZcpMemPoolAllocator
+ *
+ * Tells whether the allocator created its segment or attached to one.
  *
  * Returns: %TRUE if this allocator created its segment (and will unlink
  *   it when finalized), %FALSE if it attached to an existing one

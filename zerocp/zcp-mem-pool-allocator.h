@@ -15,6 +15,16 @@
 #include "zcp-mem-pool-manager.h"
 #include "zcp-version-macros.h"
 
+/**
+ * SECTION:zcp-mem-pool-allocator
+ * @Title: ZcpMemPoolAllocator
+ * @Short_description: Creating a segment and laying its pools out
+ *
+ * The specification's `MemPoolAllocator`: computes the size of a segment
+ * from a #ZcpMemPoolConfig, creates the shared memory and initializes the
+ * pools, in that order.
+ */
+
 G_BEGIN_DECLS
 
 /**
@@ -42,6 +52,13 @@ typedef enum
   ZCP_SHM_OPEN_MODE_OPEN_EXISTING,
 } ZcpShmOpenMode;
 
+/**
+ * ZCP_TYPE_MEM_POOL_ALLOCATOR:
+ *
+ * The #GType of #ZcpMemPoolAllocator.
+ *
+ * Since: 1.0
+ */
 #define ZCP_TYPE_MEM_POOL_ALLOCATOR (zcp_mem_pool_allocator_get_type ())
 
 ZCP_AVAILABLE_IN_1_0

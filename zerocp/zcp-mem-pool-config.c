@@ -354,6 +354,8 @@ zcp_mem_pool_config_add_entry (ZcpMemPoolConfig  *self,
  * zcp_mem_pool_config_get_n_entries:
  * @self: a #ZcpMemPoolConfig
  *
+ * Gets the number of entries (pools) of the configuration.
+ *
  * Returns: the number of pools configured
  *
  * Since: 1.0
@@ -406,6 +408,8 @@ zcp_mem_pool_config_get_entry (ZcpMemPoolConfig *self,
  * @self: a #ZcpMemPoolConfig
  * @index: the entry, 0 for the smallest chunk size
  *
+ * Gets the chunk size of one entry, in bytes.
+ *
  * Returns: the chunk size of entry @index, or 0 if @index is out of range
  *
  * Since: 1.0
@@ -424,6 +428,8 @@ zcp_mem_pool_config_get_chunk_size (ZcpMemPoolConfig *self,
  * zcp_mem_pool_config_get_chunk_count:
  * @self: a #ZcpMemPoolConfig
  * @index: the entry, 0 for the smallest chunk size
+ *
+ * Gets the number of chunks of one entry.
  *
  * Returns: the chunk count of entry @index, or 0 if @index is out of range
  *
@@ -473,6 +479,9 @@ zcp_mem_pool_config_get_memory_size (ZcpMemPoolConfig *self)
 /**
  * zcp_mem_pool_config_is_sealed:
  * @self: a #ZcpMemPoolConfig
+ *
+ * Tells whether the configuration can still change: it cannot once an
+ * allocator uses it.
  *
  * Returns: %TRUE once an allocator uses this configuration
  *
@@ -525,6 +534,8 @@ zcp_mem_pool_config_set_permissions (ZcpMemPoolConfig  *self,
  * zcp_mem_pool_config_get_permissions:
  * @self: a #ZcpMemPoolConfig
  *
+ * Gets the file mode set by zcp_mem_pool_config_set_permissions().
+ *
  * Returns: the mode a segment is created with
  *
  * Since: 1.0
@@ -575,6 +586,8 @@ zcp_mem_pool_config_set_fallback (ZcpMemPoolConfig  *self,
 /**
  * zcp_mem_pool_config_get_fallback:
  * @self: a #ZcpMemPoolConfig
+ *
+ * Gets the value set by zcp_mem_pool_config_set_fallback().
  *
  * Returns: whether a get may fall back to a larger pool
  *
@@ -649,6 +662,8 @@ zcp_mem_pool_config_set_prefault (ZcpMemPoolConfig  *self,
  * zcp_mem_pool_config_get_prefault:
  * @self: a #ZcpMemPoolConfig
  *
+ * Gets the value set by zcp_mem_pool_config_set_prefault().
+ *
  * Returns: whether the allocator faults every page of the segment in
  *
  * Since: 1.0
@@ -704,6 +719,8 @@ zcp_mem_pool_config_set_mlock (ZcpMemPoolConfig  *self,
 /**
  * zcp_mem_pool_config_get_mlock:
  * @self: a #ZcpMemPoolConfig
+ *
+ * Gets the value set by zcp_mem_pool_config_set_mlock().
  *
  * Returns: whether the allocator locks the segment in RAM
  *

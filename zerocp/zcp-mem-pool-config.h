@@ -13,6 +13,16 @@
 
 #include "zcp-version-macros.h"
 
+/**
+ * SECTION:zcp-mem-pool-config
+ * @Title: ZcpMemPoolConfig
+ * @Short_description: Which pools a segment holds
+ *
+ * The specification's `MemPoolConfig`: the (chunk size, chunk count)
+ * entries of a segment and how it is created.  A configuration is sealed
+ * once an allocator uses it.
+ */
+
 G_BEGIN_DECLS
 
 /**
@@ -53,6 +63,13 @@ G_BEGIN_DECLS
  */
 #define ZCP_MEM_POOL_DEFAULT_PERMISSIONS 0600
 
+/**
+ * ZCP_TYPE_MEM_POOL_CONFIG:
+ *
+ * The #GType of #ZcpMemPoolConfig.
+ *
+ * Since: 1.0
+ */
 #define ZCP_TYPE_MEM_POOL_CONFIG (zcp_mem_pool_config_get_type ())
 
 ZCP_AVAILABLE_IN_1_0

@@ -757,6 +757,9 @@ zcp_mem_pool_manager_release_chunk (ZcpMemPoolManager *self,
  * @self: a #ZcpMemPoolManager
  * @address: (nullable): any address
  *
+ * Tells whether @address is a chunk of this manager's segment.  Thread-
+ * safe; it reads no shared state.
+ *
  * Returns: %TRUE if @address is the start of a chunk of this segment
  *   (whether or not it is in use)
  *
@@ -949,6 +952,8 @@ zcp_mem_pool_manager_lookup_handle (ZcpMemPoolManager  *self,
  * zcp_mem_pool_manager_get_pool_count:
  * @self: a #ZcpMemPoolManager
  *
+ * Gets the number of pools of the segment.
+ *
  * Returns: the number of pools in the segment
  *
  * Since: 1.0
@@ -1004,6 +1009,8 @@ zcp_mem_pool_manager_get_pool_stats (ZcpMemPoolManager *self,
 /**
  * zcp_mem_pool_stats_copy: (skip)
  * @stats: a #ZcpMemPoolStats
+ *
+ * Copies a #ZcpMemPoolStats.
  *
  * Returns: (transfer full): a copy of @stats, to free with
  *   zcp_mem_pool_stats_free()
@@ -1065,6 +1072,8 @@ zcp_mem_pool_manager_log_pools (ZcpMemPoolManager *self)
  * zcp_mem_pool_manager_get_name:
  * @self: a #ZcpMemPoolManager
  *
+ * Gets the POSIX name of the manager's segment.
+ *
  * Returns: the POSIX name of the segment
  *
  * Since: 1.0
@@ -1080,6 +1089,9 @@ zcp_mem_pool_manager_get_name (ZcpMemPoolManager *self)
 /**
  * zcp_mem_pool_manager_get_segment_id:
  * @self: a #ZcpMemPoolManager
+ *
+ * Gets the random identifier the creator wrote into the segment header; it
+ * tells two segments of the same name apart.
  *
  * Returns: the identifier the creator gave the segment
  *
@@ -1097,6 +1109,8 @@ zcp_mem_pool_manager_get_segment_id (ZcpMemPoolManager *self)
  * zcp_mem_pool_manager_get_base_address:
  * @self: a #ZcpMemPoolManager
  *
+ * Gets the address at which this process maps the segment.
+ *
  * Returns: (transfer none): where the segment is mapped in this process
  *
  * Since: 1.0
@@ -1112,6 +1126,8 @@ zcp_mem_pool_manager_get_base_address (ZcpMemPoolManager *self)
 /**
  * zcp_mem_pool_manager_get_memory_size:
  * @self: a #ZcpMemPoolManager
+ *
+ * Gets the size of the segment.
  *
  * Returns: the size of the segment in bytes
  *
@@ -1129,6 +1145,8 @@ zcp_mem_pool_manager_get_memory_size (ZcpMemPoolManager *self)
  * zcp_mem_pool_manager_is_read_only:
  * @self: a #ZcpMemPoolManager
  *
+ * Tells whether the manager was opened with %ZCP_OPEN_FLAGS_READ_ONLY.
+ *
  * Returns: whether the segment is mapped read-only
  *
  * Since: 1.0
@@ -1144,6 +1162,8 @@ zcp_mem_pool_manager_is_read_only (ZcpMemPoolManager *self)
 /**
  * zcp_mem_pool_manager_is_initialized:
  * @self: a #ZcpMemPoolManager
+ *
+ * Tells whether the manager is ready to hand out chunks.
  *
  * Returns: %TRUE when the manager's segment is mapped and its pools are
  *   laid out (always the case for a manager you can get hold of)

@@ -14,6 +14,16 @@
 #include "zcp-chunk.h"
 #include "zcp-version-macros.h"
 
+/**
+ * SECTION:zcp-mem-pool-manager
+ * @Title: ZcpMemPoolManager
+ * @Short_description: Handing out and taking back chunks
+ *
+ * The specification's `MemPoolManager`: a process's view of one segment.
+ * Getting and releasing chunks are lock-free, thread-safe and process-safe;
+ * handles pass chunks to other processes attached to the same segment.
+ */
+
 G_BEGIN_DECLS
 
 /**
@@ -59,6 +69,13 @@ typedef enum /*< flags >*/
 } ZcpOpenFlags;
 
 #define ZCP_TYPE_MEM_POOL_STATS (zcp_mem_pool_stats_get_type ())
+/**
+ * ZCP_TYPE_MEM_POOL_MANAGER:
+ *
+ * The #GType of #ZcpMemPoolManager.
+ *
+ * Since: 1.0
+ */
 #define ZCP_TYPE_MEM_POOL_MANAGER (zcp_mem_pool_manager_get_type ())
 
 ZCP_AVAILABLE_IN_1_0

@@ -365,6 +365,8 @@ zcp_pool_monitor_new (ZcpMemPoolManager *manager,
  * zcp_pool_monitor_get_manager:
  * @self: a #ZcpPoolMonitor
  *
+ * Gets the manager whose pools the monitor watches.
+ *
  * Returns: (transfer none): the watched manager
  *
  * Since: 1.0
@@ -380,6 +382,8 @@ zcp_pool_monitor_get_manager (ZcpPoolMonitor *self)
 /**
  * zcp_pool_monitor_get_interval:
  * @self: a #ZcpPoolMonitor
+ *
+ * Gets the period of the monitor's timer.
  *
  * Returns: the milliseconds between two checks, 0 if there is no timer
  *
@@ -420,6 +424,8 @@ zcp_pool_monitor_set_interval (ZcpPoolMonitor *self,
 /**
  * zcp_pool_monitor_get_low_percent:
  * @self: a #ZcpPoolMonitor
+ *
+ * Gets the default low-water threshold of the monitor.
  *
  * Returns: the default threshold, in percent of each pool's chunk count
  *
@@ -464,6 +470,8 @@ zcp_pool_monitor_set_low_percent (ZcpPoolMonitor *self,
  * zcp_pool_monitor_get_threshold:
  * @self: a #ZcpPoolMonitor
  * @pool_index: a pool
+ *
+ * Gets the low-water threshold of one pool.
  *
  * Returns: the number of free chunks at or below which @pool_index counts
  *   as low, 0 if @pool_index is out of range

@@ -14,6 +14,15 @@
 #include "zcp-mem-pool-manager.h"
 #include "zcp-version-macros.h"
 
+/**
+ * SECTION:zcp-pool-monitor
+ * @Title: ZcpPoolMonitor
+ * @Short_description: Signals for pools that run low or run out
+ *
+ * A #ZcpPoolMonitor watches the pools of a #ZcpMemPoolManager and emits
+ * signals when one runs low or runs out of free chunks.
+ */
+
 G_BEGIN_DECLS
 
 /**
@@ -36,6 +45,13 @@ G_BEGIN_DECLS
  */
 #define ZCP_POOL_MONITOR_DEFAULT_LOW_PERCENT 10
 
+/**
+ * ZCP_TYPE_POOL_MONITOR:
+ *
+ * The #GType of #ZcpPoolMonitor.
+ *
+ * Since: 1.0
+ */
 #define ZCP_TYPE_POOL_MONITOR (zcp_pool_monitor_get_type ())
 
 ZCP_AVAILABLE_IN_1_0

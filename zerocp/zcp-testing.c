@@ -9,8 +9,8 @@
  *   The counter and the random part make them unique within and across
  *   runs; the pid says whose a segment is.
  *
- * - A watcher process per test process.  The first segment a process
- *   creates forks (twice, so that it is nobody's child) a small process
+ * - A watcher process per test process.  The first name a process makes
+ *   forks (twice, so that it is nobody's child) a small process
  *   that blocks reading a pipe whose only writer is the test process.  When
  *   the test process dies, however it dies (abort, SIGKILL, a timeout), the
  *   kernel closes the pipe, the read returns 0, and the watcher removes
@@ -48,6 +48,15 @@
 #include "zcp-private.h"
 #include "zcp-testing.h"
 
+/**
+ * zcp_test_error_quark:
+ *
+ * The error domain of the testing helpers.
+ *
+ * Returns: the #GQuark of the testing helpers' error domain
+ *
+ * Since: 1.0
+ */
 G_DEFINE_QUARK (zcp-test-error-quark, zcp_test_error)
 
 #define TEST_PREFIX "zcp-test-"
@@ -354,10 +363,14 @@ forget_watcher (void)
  * shortened to 64 bytes.
  *
  * A segment created under such a name belongs, for the clean-up, to the
- * process that made the name: zcp_test_cleanup_stale_segments() removes it
- * once that process is dead, and so does the watcher of a process that
- * created a #ZcpTestSegment.  Use it for segments a test creates itself, for
- * example to test a #ZcpMemPoolAllocator.
+ * process that made the name: when that process dies, however it dies, its
+ * watcher removes the segment (the first call starts the watcher, a small
+ * process that waits for this one to end), and
+ * zcp_test_cleanup_stale_segments() removes whatever was still left.  So a
+ * segment whose name must outlive the process that made it (one that
+ * another program keeps using) needs a name of another kind.  Use it for
+ * segments a test creates itself, for example to test a
+ * #ZcpMemPoolAllocator.
  *
  * Returns: (transfer full): a new name with its leading `/`
  *
@@ -367,8 +380,11 @@ char *
 zcp_test_make_name (const char *tag)
 {
   static gint counter;
-  GString *clean = g_string_new (NULL);
+  GString *clean;
   char *name;
+
+  ensure_watcher ();
+  clean = g_string_new (NULL);
 
   if (tag == NULL || tag[0] == '\0')
     {
@@ -821,7 +837,6 @@ zcp_test_segment_initable_init (GInitable     *initable,
     }
 
   zcp_test_cleanup_stale_segments ();
-  ensure_watcher ();
 
   /* Exclusive creation never purges somebody else's segment; a clash of
    * pid, counter and 32 random bits is retried, not expected. */

@@ -16,6 +16,16 @@
 #include "zcp-mem-pool-manager.h"
 #include "zcp-version-macros.h"
 
+/**
+ * SECTION:zcp-testing
+ * @Title: Testing helpers
+ * @Short_description: Helpers for applications' own GTest suites
+ *
+ * Segments with unique names that clean up after themselves, helpers that
+ * run code in a child process attached to the same segment, and checks
+ * that every chunk went back to its pool.
+ */
+
 G_BEGIN_DECLS
 
 /**
@@ -77,6 +87,13 @@ GQuark zcp_test_error_quark (void);
 typedef void (*ZcpTestSubprocessFunc) (ZcpMemPoolManager *manager,
                                        gpointer           user_data);
 
+/**
+ * ZCP_TYPE_TEST_SEGMENT:
+ *
+ * The #GType of #ZcpTestSegment.
+ *
+ * Since: 1.0
+ */
 #define ZCP_TYPE_TEST_SEGMENT (zcp_test_segment_get_type ())
 
 ZCP_AVAILABLE_IN_1_0

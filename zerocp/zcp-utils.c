@@ -13,7 +13,26 @@
 #include "zcp-error.h"
 #include "zcp-private.h"
 
+/**
+ * zcp_shm_error_quark:
+ *
+ * The error domain of shared-memory failures; use %ZCP_SHM_ERROR.
+ *
+ * Returns: the #GQuark of the %ZCP_SHM_ERROR domain
+ *
+ * Since: 1.0
+ */
 G_DEFINE_QUARK (zcp-shm-error-quark, zcp_shm_error)
+
+/**
+ * zcp_mem_pool_error_quark:
+ *
+ * The error domain of the memory pools; use %ZCP_MEM_POOL_ERROR.
+ *
+ * Returns: the #GQuark of the %ZCP_MEM_POOL_ERROR domain
+ *
+ * Since: 1.0
+ */
 G_DEFINE_QUARK (zcp-mem-pool-error-quark, zcp_mem_pool_error)
 
 /* Binds the library's text domain, once per process.  The catalogs are
