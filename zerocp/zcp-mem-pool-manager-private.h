@@ -44,6 +44,7 @@ struct _ZcpMemPoolManager
   guint read_only : 1;
   guint fallback : 1;
   guint poison : 1;         /* ZCP_DEBUG=poison: fill released payloads */
+  guint wide_cas : 1;       /* zcp_cpu_has_wide_cas(): get/put in one CAS */
   ZcpPoolLocal pools[ZCP_MEM_POOL_MAX_POOLS];
 };
 

@@ -88,6 +88,17 @@
 
 G_DEFINE_FINAL_TYPE (ZcpMemPoolManager, zcp_mem_pool_manager, G_TYPE_OBJECT)
 
+/* The type, kept by class_init for the hot path's instance check: the type is
+ * final, so an instance is a manager exactly when its class's type is this
+ * one, which costs two loads instead of a call to get_type().  Written once,
+ * before any instance exists; whoever holds an instance was ordered after
+ * class_init by GType's own locking. */
+static GType manager_type;
+
+#define IS_MANAGER_FAST(obj) \
+  ((obj) != NULL && ((GTypeInstance *) (obj))->g_class != NULL && \
+   ((GTypeInstance *) (obj))->g_class->g_type == manager_type)
+
 /**
  * ZcpChunk:
  *
@@ -254,6 +265,7 @@ zcp_mem_pool_manager_class_init (ZcpMemPoolManagerClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
+  manager_type = G_TYPE_FROM_CLASS (klass);
   _zcp_i18n_init ();
 
   object_class->finalize = zcp_mem_pool_manager_finalize;
@@ -322,6 +334,7 @@ zcp_mem_pool_manager_init (ZcpMemPoolManager *self)
 {
   self->process_slot = -1;
   self->poison = _zcp_debug_poison_enabled ();
+  self->wide_cas = zcp_cpu_has_wide_cas ();
 }
 
 static gboolean
@@ -506,7 +519,7 @@ typedef enum
   GET_EXHAUSTED,
 } GetResult;
 
-static inline ZcpChunk *
+static inline __attribute__ ((always_inline)) ZcpChunk *
 get_chunk_internal (ZcpMemPoolManager *self,
                     gsize              size,
                     GetResult         *result,
@@ -528,7 +541,8 @@ get_chunk_internal (ZcpMemPoolManager *self,
   do
     {
       ZcpPoolLocal *pl = &self->pools[i];
-      guint32 index = zcp_free_list_pop (pl->desc, pl->slots, pl->count);
+      /* Pops the chunk and counts it in `used` and `low_water`. */
+      guint32 index = zcp_pool_get (pl->desc, pl->slots, pl->count, self->wide_cas);
 
       if (G_LIKELY (index < pl->count))
         {
@@ -537,7 +551,6 @@ get_chunk_internal (ZcpMemPoolManager *self,
            * thread) orders this store before the receiver's accesses. */
           atomic_store_explicit (&pl->slots[index].state, self->owner_tag | 1u,
                                  memory_order_relaxed);
-          zcp_pool_stats_on_get (pl->desc, pl->count);
           *result = GET_OK;
           return (ZcpChunk *) (pl->chunks + (guint64) index * pl->stride);
         }
@@ -577,7 +590,8 @@ zcp_mem_pool_manager_get_chunk (ZcpMemPoolManager *self,
   GetResult result;
   guint pool;
 
-  g_return_val_if_fail (ZCP_IS_MEM_POOL_MANAGER (self), NULL);
+  /* The fast check first; the full one (and its critical) only on failure. */
+  g_return_val_if_fail (IS_MANAGER_FAST (self) || ZCP_IS_MEM_POOL_MANAGER (self), NULL);
   g_return_val_if_fail (!self->read_only, NULL);
 
   return get_chunk_internal (self, size, &result, &pool);
@@ -655,10 +669,12 @@ report_bad_chunk (ZcpMemPoolManager *self,
                 caller, chunk, self->shm->name);
 }
 
-void
-_zcp_mem_pool_manager_unref_chunk (ZcpMemPoolManager *self,
-                                   ZcpChunk          *chunk,
-                                   const char        *caller)
+/* The body of every release, inlined into zcp_mem_pool_manager_release_chunk()
+ * so that the hot path makes no call. */
+static inline __attribute__ ((always_inline)) void
+unref_chunk_internal (ZcpMemPoolManager *self,
+                      ZcpChunk          *chunk,
+                      const char        *caller)
 {
   ZcpPoolLocal *pl;
   ZcpLocate where;
@@ -681,8 +697,8 @@ _zcp_mem_pool_manager_unref_chunk (ZcpMemPoolManager *self,
     case ZCP_UNREF_LAST:
       if (G_UNLIKELY (self->poison))
         memset (chunk, ZCP_POISON_BYTE, (gsize) pl->chunk_size);
-      zcp_pool_stats_on_release (pl->desc);
-      zcp_free_list_push (pl->desc, pl->slots, index);
+      /* Pushes the chunk and takes it out of `used`. */
+      zcp_pool_put (pl->desc, pl->slots, index, self->wide_cas);
       break;
     case ZCP_UNREF_NOT_IN_USE:
     default:
@@ -690,6 +706,14 @@ _zcp_mem_pool_manager_unref_chunk (ZcpMemPoolManager *self,
                   caller, index, pool, self->shm->name);
       break;
     }
+}
+
+void
+_zcp_mem_pool_manager_unref_chunk (ZcpMemPoolManager *self,
+                                   ZcpChunk          *chunk,
+                                   const char        *caller)
+{
+  unref_chunk_internal (self, chunk, caller);
 }
 
 gboolean
@@ -745,11 +769,11 @@ void
 zcp_mem_pool_manager_release_chunk (ZcpMemPoolManager *self,
                                     ZcpChunk          *chunk)
 {
-  g_return_if_fail (ZCP_IS_MEM_POOL_MANAGER (self));
+  g_return_if_fail (IS_MANAGER_FAST (self) || ZCP_IS_MEM_POOL_MANAGER (self));
   g_return_if_fail (chunk != NULL);
   g_return_if_fail (!self->read_only);
 
-  _zcp_mem_pool_manager_unref_chunk (self, chunk, G_STRFUNC);
+  unref_chunk_internal (self, chunk, G_STRFUNC);
 }
 
 /**

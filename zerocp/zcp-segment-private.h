@@ -242,6 +242,40 @@ zcp_segment_compute_layout (const ZcpPoolSpec *specs,
 /* ------------------------------------------------------------------------ */
 /* The free list                                                             */
 
+/* Back-off after a failed CAS on a head.  Two workers hammering one head
+ * with plain retries move its cache line back and forth on every attempt,
+ * and a process-shared mutex beats them (the loser of a mutex sleeps and the
+ * winner keeps the line).  After the n-th consecutive failure a worker waits
+ * min (ZCP_BACKOFF_MIN << (n - 1), ZCP_BACKOFF_MAX) spin-loop hints before
+ * it reads the head again, so the winner runs a few operations with the
+ * line in its own cache.  The back-off changes no value and adds no
+ * synchronization: it only delays a retry, so every property of the
+ * algorithm without it still holds (a retry always starts from a fresh
+ * load of the head). */
+#define ZCP_BACKOFF_MIN 4u
+#define ZCP_BACKOFF_MAX 256u
+
+static inline void
+zcp_cpu_relax (void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause ();
+#elif defined(__aarch64__)
+  __asm__ __volatile__ ("yield" ::: "memory");
+#else
+  atomic_signal_fence (memory_order_seq_cst);
+#endif
+}
+
+static inline void
+zcp_backoff (uint32_t *spins)
+{
+  for (uint32_t i = 0; i < *spins; i++)
+    zcp_cpu_relax ();
+  if (*spins < ZCP_BACKOFF_MAX)
+    *spins <<= 1;
+}
+
 static inline uint32_t
 zcp_head_index (uint64_t head)
 {
@@ -269,6 +303,7 @@ zcp_free_list_pop (ZcpPoolDescriptor *desc,
    * the stack (or with the creator's release of `ready` for the initial
    * list), so that the slot's `next` written before that push is seen. */
   uint64_t old = atomic_load_explicit (&desc->head, memory_order_acquire);
+  uint32_t spins = ZCP_BACKOFF_MIN;
 
   for (;;)
     {
@@ -296,6 +331,12 @@ zcp_free_list_pop (ZcpPoolDescriptor *desc,
                                                  memory_order_acquire,
                                                  memory_order_acquire))
         return index;
+
+      /* Lost the race: wait, then start over from a fresh head.  Acquire,
+       * for the same reason as the first load: the retry reads the `next`
+       * of the index this load returns. */
+      zcp_backoff (&spins);
+      old = atomic_load_explicit (&desc->head, memory_order_acquire);
     }
 }
 
@@ -307,6 +348,7 @@ zcp_free_list_push (ZcpPoolDescriptor *desc,
 {
   /* Relaxed: the value only seeds the CAS, which validates it. */
   uint64_t old = atomic_load_explicit (&desc->head, memory_order_relaxed);
+  uint32_t spins = ZCP_BACKOFF_MIN;
 
   for (;;)
     {
@@ -323,6 +365,11 @@ zcp_free_list_push (ZcpPoolDescriptor *desc,
                                                  memory_order_release,
                                                  memory_order_relaxed))
         return;
+
+      /* Lost the race: wait, then retry from a fresh head.  Relaxed, as
+       * the first load: the CAS validates it. */
+      zcp_backoff (&spins);
+      old = atomic_load_explicit (&desc->head, memory_order_relaxed);
     }
 }
 
@@ -350,6 +397,201 @@ static inline void
 zcp_pool_stats_on_release (ZcpPoolDescriptor *desc)
 {
   atomic_fetch_sub_explicit (&desc->used, 1, memory_order_relaxed);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Get and put: the free list and the statistics in one atomic step         */
+/*
+ * `head` (8 bytes), `used` and `low_water` (4 each) are the 16 aligned bytes
+ * at offset 64 of a descriptor.  Where the CPU has a 16-byte compare-and-swap
+ * (x86-64's cmpxchg16b: every x86-64 CPU but a few of the first ones; the
+ * manager asks CPUID once, zcp_cpu_has_wide_cas()), zcp_pool_get() pops a
+ * chunk, adds one to `used` and lowers `low_water` in ONE compare-and-swap
+ * of those 16 bytes, and zcp_pool_put() pushes a chunk and subtracts one
+ * from `used` in one.  That is one read-modify-write of the head's cache line
+ * per operation instead of two (the pop or push, and the counter's
+ * fetch_add), which is what a second worker fights over; and the statistics
+ * become exact at every instant, not only at quiescence: `used` and
+ * `low_water` change in the same step as the list, so low_water is the
+ * exact minimum of the free count over the list's history.
+ *
+ * Without the wide CAS the same functions are zcp_free_list_pop() followed
+ * by zcp_pool_stats_on_get(), and zcp_pool_stats_on_release() followed by
+ * zcp_free_list_push().  The two forms may run at once on one pool (the
+ * reclaim code uses the separate functions): each is a locked
+ * read-modify-write of the same cache line, atomic with respect to the
+ * other, and a wide CAS whose 16 bytes changed in any part fails and is
+ * retried.  The ABA tag in `head` changes on every successful CAS of either
+ * form.
+ *
+ * The 16 bytes are read as two 8-byte loads, which may tear (see `head`
+ * from one moment and the counters from another).  That is harmless: the
+ * CAS compares all 16 bytes against what was read and fails unless they
+ * were, at one instant, exactly that value; a torn index is also bounds
+ * checked before it is used to read a `next`.
+ */
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#define ZCP_HAVE_WIDE_CAS 1
+#include <cpuid.h>
+
+_Static_assert (offsetof (ZcpPoolDescriptor, used) == offsetof (ZcpPoolDescriptor, head) + 8,
+                "used follows head");
+_Static_assert (offsetof (ZcpPoolDescriptor, low_water) == offsetof (ZcpPoolDescriptor, head) + 12,
+                "low_water follows used");
+_Static_assert (offsetof (ZcpPoolDescriptor, head) % 16 == 0, "head is 16-byte aligned");
+
+static inline bool
+zcp_cpu_has_wide_cas (void)
+{
+  unsigned int a, b, c, d;
+
+  return __get_cpuid (1, &a, &b, &c, &d) && (c & bit_CMPXCHG16B) != 0;
+}
+
+/* `used` | `low_water` << 32, as one 8-byte load (they are adjacent and
+ * 8-byte aligned; the project builds with -fno-strict-aliasing). */
+static inline _Atomic uint64_t *
+zcp_pool_counters (ZcpPoolDescriptor *desc)
+{
+  return (_Atomic uint64_t *) (void *) &desc->used;
+}
+
+/* A lock-prefixed instruction is a full barrier on x86: the CAS is
+ * sequentially consistent, which includes the acquire (get) and release
+ * (put) orders that the 8-byte free list spells out.  The "memory" clobber
+ * makes it a compiler barrier as well.  On failure, *lo and *hi receive the
+ * current value. */
+static inline __attribute__ ((always_inline)) bool
+zcp_cas16 (ZcpPoolDescriptor *desc,
+           uint64_t          *lo,
+           uint64_t          *hi,
+           uint64_t           new_lo,
+           uint64_t           new_hi)
+{
+  bool ok;
+
+  __asm__ __volatile__ ("lock cmpxchg16b %1"
+                        : "=@ccz" (ok), "+m" (*(volatile unsigned __int128 *) (void *) &desc->head),
+                          "+a" (*lo), "+d" (*hi)
+                        : "b" (new_lo), "c" (new_hi)
+                        : "memory");
+  return ok;
+}
+
+static inline __attribute__ ((always_inline)) uint32_t
+zcp_pool_get_wide (ZcpPoolDescriptor *desc,
+                   ZcpChunkSlot      *slots,
+                   uint32_t           count)
+{
+  /* Acquire on the head, as in zcp_free_list_pop(): the `next` read below
+   * was written before the push that put the index there.  Relaxed on the
+   * counters: the CAS validates them. */
+  uint64_t lo = atomic_load_explicit (&desc->head, memory_order_acquire);
+  uint64_t hi = atomic_load_explicit (zcp_pool_counters (desc), memory_order_relaxed);
+  uint32_t spins = ZCP_BACKOFF_MIN;
+
+  for (;;)
+    {
+      uint32_t index = zcp_head_index (lo);
+      uint32_t next, used, low, free_now;
+
+      if (index == ZCP_INDEX_NIL)
+        return ZCP_INDEX_NIL;
+      if (__builtin_expect (index >= count, 0))
+        return index;
+
+      /* Relaxed: as in zcp_free_list_pop(); a stale value fails the CAS. */
+      next = atomic_load_explicit (&slots[index].next, memory_order_relaxed);
+      used = (uint32_t) hi + 1;
+      low = (uint32_t) (hi >> 32);
+      free_now = count - used;
+      if (free_now < low)
+        low = free_now;
+
+      /* Success: the chunk is ours, `used` counts it and `low_water` has
+       * seen the free count it leaves, all at one instant. */
+      if (zcp_cas16 (desc, &lo, &hi, zcp_head_make (lo, next),
+                     (uint64_t) used | (uint64_t) low << 32))
+        return index;
+
+      zcp_backoff (&spins);
+      lo = atomic_load_explicit (&desc->head, memory_order_acquire);
+      hi = atomic_load_explicit (zcp_pool_counters (desc), memory_order_relaxed);
+    }
+}
+
+static inline __attribute__ ((always_inline)) void
+zcp_pool_put_wide (ZcpPoolDescriptor *desc,
+                   ZcpChunkSlot      *slots,
+                   uint32_t           index)
+{
+  /* Relaxed: both only seed the CAS, which validates them. */
+  uint64_t lo = atomic_load_explicit (&desc->head, memory_order_relaxed);
+  uint64_t hi = atomic_load_explicit (zcp_pool_counters (desc), memory_order_relaxed);
+  uint32_t spins = ZCP_BACKOFF_MIN;
+
+  for (;;)
+    {
+      /* Relaxed: published by the CAS (a full barrier, see zcp_cas16()). */
+      atomic_store_explicit (&slots[index].next, zcp_head_index (lo), memory_order_relaxed);
+
+      /* `used` - 1 in the low half, `low_water` unchanged in the high. */
+      if (zcp_cas16 (desc, &lo, &hi, zcp_head_make (lo, index),
+                     (hi & UINT64_C (0xffffffff00000000)) | (uint32_t) ((uint32_t) hi - 1)))
+        return;
+
+      zcp_backoff (&spins);
+      lo = atomic_load_explicit (&desc->head, memory_order_relaxed);
+      hi = atomic_load_explicit (zcp_pool_counters (desc), memory_order_relaxed);
+    }
+}
+#else
+#define ZCP_HAVE_WIDE_CAS 0
+
+static inline bool
+zcp_cpu_has_wide_cas (void)
+{
+  return false;
+}
+#endif
+
+/* Takes a chunk: its index, or what zcp_free_list_pop() returns when there
+ * is none.  `wide` is zcp_cpu_has_wide_cas(), asked once by the caller. */
+static inline __attribute__ ((always_inline)) uint32_t
+zcp_pool_get (ZcpPoolDescriptor *desc,
+              ZcpChunkSlot      *slots,
+              uint32_t           count,
+              bool               wide)
+{
+  uint32_t index;
+
+#if ZCP_HAVE_WIDE_CAS
+  if (__builtin_expect (wide, 1))
+    return zcp_pool_get_wide (desc, slots, count);
+#endif
+  index = zcp_free_list_pop (desc, slots, count);
+  if (index < count)
+    zcp_pool_stats_on_get (desc, count);
+  return index;
+}
+
+/* Gives back a chunk that the caller owns (its state is already 0). */
+static inline __attribute__ ((always_inline)) void
+zcp_pool_put (ZcpPoolDescriptor *desc,
+              ZcpChunkSlot      *slots,
+              uint32_t           index,
+              bool               wide)
+{
+#if ZCP_HAVE_WIDE_CAS
+  if (__builtin_expect (wide, 1))
+    {
+      zcp_pool_put_wide (desc, slots, index);
+      return;
+    }
+#endif
+  zcp_pool_stats_on_release (desc);
+  zcp_free_list_push (desc, slots, index);
 }
 
 /* ------------------------------------------------------------------------ */
