@@ -476,6 +476,7 @@ test_stat_watch (ZcpFixture    *seg,
   g_assert_nonnull (line);
 
   g_assert_finalize_object (g_steal_pointer (&seg->allocator));
+  seg->manager = NULL; /* it went with the allocator */
   g_assert_false (zcp_test_shm_exists (seg->name));
 
   g_assert_true (g_subprocess_wait (process, NULL, &error));
