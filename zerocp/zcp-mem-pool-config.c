@@ -332,7 +332,10 @@ zcp_mem_pool_config_add_entry (ZcpMemPoolConfig  *self,
 
   /* The whole segment, with this entry, must fit the address space too. */
   n = self->entries->len;
-  memcpy (specs, self->entries->data, n * sizeof (ZcpPoolSpec));
+  /* An empty GArray's data may be NULL, and memcpy from NULL is undefined
+   * even for 0 bytes (UBSan's nonnull-attribute check). */
+  if (n > 0)
+    memcpy (specs, self->entries->data, n * sizeof (ZcpPoolSpec));
   memmove (&specs[pos + 1], &specs[pos], (n - pos) * sizeof (ZcpPoolSpec));
   specs[pos] = spec;
   if (!zcp_segment_compute_layout (specs, n + 1, NULL, NULL, NULL, &total) ||
