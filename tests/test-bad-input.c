@@ -615,6 +615,7 @@ test_use_after_finalize (void)
   zcp_fixture_setup (&fx, pairs);
   stale = zcp_mem_pool_manager_get_chunk (fx.manager, 128);
   g_assert_nonnull (stale);
+  fx.keeps_chunks = TRUE;  /* stale, on purpose */
   zcp_fixture_teardown (&fx, NULL);
 
   /* The mapping is gone: the library must not touch it. */

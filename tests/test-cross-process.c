@@ -333,6 +333,7 @@ test_creator_goes_away (void)
   h1 = child_cmd (child, "get 256 0x77");
 
   /* The creator unlinks and unmaps; the child's mapping lives on. */
+  f.keeps_chunks = TRUE;  /* the child holds one */
   zcp_fixture_teardown (&f, NULL);
 
   reply = child_cmd (child, "hammer 10000 256");

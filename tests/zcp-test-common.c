@@ -3,17 +3,12 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
-#include <unistd.h>
-
 #include "zcp-test-common.h"
 
 char *
 zcp_test_unique_name (const char *tag)
 {
-  static gint counter;
-
-  return g_strdup_printf ("/zcp-test-%s-%d-%d-%08x", tag, (int) getpid (),
-                          g_atomic_int_add (&counter, 1), g_random_int ());
+  return zcp_test_make_name (tag);
 }
 
 gboolean
@@ -60,6 +55,10 @@ void
 zcp_fixture_teardown (ZcpFixture *seg,
                            gconstpointer   user_data)
 {
+  /* A test may have replaced the allocator (and so dropped the manager). */
+  if (!seg->keeps_chunks && seg->manager != NULL &&
+      zcp_mem_pool_allocator_get_manager (seg->allocator) == seg->manager)
+    zcp_assert_all_chunks_free (seg->manager);
   g_assert_finalize_object (seg->allocator);
   g_clear_object (&seg->config);
   g_assert_false (zcp_test_shm_exists (seg->name));
