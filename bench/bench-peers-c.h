@@ -14,6 +14,7 @@ extern const unsigned bench_n_c_peers;
 
 double  bench_zerocp_layout_seconds (uint32_t size,
                                      uint32_t n,
-                                     double (*now) (void));
+                                     double (*now) (void),
+                                     double  *memset_seconds);
 guint64 bench_zerocp_segment_size   (uint32_t size,
                                      uint32_t n);

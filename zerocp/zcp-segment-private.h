@@ -252,8 +252,8 @@ zcp_segment_compute_layout (const ZcpPoolSpec *specs,
  * synchronization: it only delays a retry, so every property of the
  * algorithm without it still holds (a retry always starts from a fresh
  * load of the head). */
-#define ZCP_BACKOFF_MIN 4u
-#define ZCP_BACKOFF_MAX 256u
+#define ZCP_BACKOFF_MIN 8u
+#define ZCP_BACKOFF_MAX 1024u
 
 static inline void
 zcp_cpu_relax (void)
