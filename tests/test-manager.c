@@ -340,6 +340,14 @@ test_manager_handles (ZcpFixture    *f,
   g_assert_error (error, ZCP_MEM_POOL_ERROR, ZCP_MEM_POOL_ERROR_INVALID_HANDLE);
   g_clear_error (&error);
 
+  /* share_chunk: a handle that carries a new reference, ours stays. */
+  g_assert_cmpuint (zcp_mem_pool_manager_share_chunk (f->manager, back), ==, handle);
+  g_assert_cmpuint (zcp_chunk_get_ref_count (back), ==, 2);
+  other = zcp_mem_pool_manager_chunk_from_handle (f->manager, handle, &error);
+  g_assert_no_error (error);
+  zcp_mem_pool_manager_release_chunk (f->manager, other);
+  g_assert_cmpuint (zcp_chunk_get_ref_count (back), ==, 1);
+
   zcp_mem_pool_manager_release_chunk (f->manager, back);
   assert_pool_all_free (f->manager, 1);
 }

@@ -42,7 +42,16 @@ def child(name, handle, expected_hex, mode):
     ok, stats = manager.get_pool_stats(0)
     assert ok and stats.used == 1, stats.used
 
-    if mode == 'ro':
+    if mode == 'adopt':
+        # The handle carries a reference (share_chunk): adopt it, read the
+        # bytes in place, and dropping the object gives the chunk back.
+        chunk = manager.chunk_from_handle(handle)
+        assert chunk.get_ref_count() == 1, chunk.get_ref_count()
+        assert bytes(chunk.get_bytes().get_data())[:len(expected)] == expected
+        del chunk
+        gc.collect()
+        assert manager.get_pool_stats(0)[1].used == 0
+    elif mode == 'ro':
         try:
             manager.try_get_chunk(16)
         except GLib.Error as e:
@@ -113,6 +122,23 @@ class TestCrossProcess(unittest.TestCase):
 
     def test_read_write_child(self):
         self.check_mode('rw')
+
+    def test_share_and_drop(self):
+        # A binding sends its chunk with share_chunk(), drops its own
+        # object at once, and the receiving process owns the chunk.
+        chunk = self.manager.get_chunk(100)
+        payload = secrets.token_bytes(128)
+        chunk.write(0, payload)
+        handle = self.manager.share_chunk(chunk)
+        self.assertEqual(handle, self.manager.get_chunk_handle(chunk))
+        self.assertEqual(chunk.get_ref_count(), 2)
+        del chunk
+        gc.collect()
+        self.assertEqual(self.manager.get_pool_stats(0)[1].used, 1)
+
+        proc = self.run_child(handle, payload, 'adopt')
+        self.assertIn(b'child read 128 bytes', proc.stdout)
+        self.assertEqual(self.manager.get_pool_stats(0)[1].used, 0)
 
     def test_child_sees_wrong_payload(self):
         # The check in the child can fail: a payload that differs from the

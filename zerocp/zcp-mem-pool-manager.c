@@ -840,6 +840,41 @@ zcp_mem_pool_manager_get_chunk_handle (ZcpMemPoolManager *self,
   return (guint64) ((guint8 *) chunk - self->base);
 }
 
+/**
+ * zcp_mem_pool_manager_share_chunk:
+ * @self: a #ZcpMemPoolManager
+ * @chunk: a chunk of @self's segment
+ *
+ * Takes a new reference to @chunk for a receiver and returns a handle that
+ * carries it: zcp_chunk_ref() followed by
+ * zcp_mem_pool_manager_get_chunk_handle().  The caller keeps its own
+ * reference.  Call it once per receiver to fan a chunk out.
+ *
+ * This is the way to send a chunk from a language binding, where the
+ * caller's own reference belongs to the binding's wrapper object and
+ * cannot travel with the handle.
+ *
+ * Returns: the handle, or 0 if @chunk is not a chunk of this segment in use
+ *
+ * Since: 1.0
+ */
+guint64
+zcp_mem_pool_manager_share_chunk (ZcpMemPoolManager *self,
+                                  ZcpChunk          *chunk)
+{
+  guint64 handle;
+
+  g_return_val_if_fail (ZCP_IS_MEM_POOL_MANAGER (self), 0);
+  g_return_val_if_fail (chunk != NULL, 0);
+  g_return_val_if_fail (!self->read_only, 0);
+
+  handle = zcp_mem_pool_manager_get_chunk_handle (self, chunk);
+  if (handle == 0 || !_zcp_mem_pool_manager_ref_chunk (self, chunk, G_STRFUNC))
+    return 0;
+
+  return handle;
+}
+
 static guint8 *
 resolve_handle (ZcpMemPoolManager  *self,
                 guint64             handle,

@@ -112,6 +112,9 @@ ZCP_AVAILABLE_IN_1_0
 guint64            zcp_mem_pool_manager_get_chunk_handle (ZcpMemPoolManager *self,
                                                       ZcpChunk           *chunk);
 ZCP_AVAILABLE_IN_1_0
+guint64            zcp_mem_pool_manager_share_chunk  (ZcpMemPoolManager  *self,
+                                                      ZcpChunk           *chunk);
+ZCP_AVAILABLE_IN_1_0
 ZcpChunk          *zcp_mem_pool_manager_chunk_from_handle (ZcpMemPoolManager *self,
                                                       guint64             handle,
                                                       GError            **error);
