@@ -201,6 +201,7 @@ test_manager_fallback (void)
   g_assert_nonnull (zcp_mem_pool_allocator_initialize_shared_memory (allocator, name, NULL));
   g_assert_true (zcp_mem_pool_allocator_initialize_mem_pools (allocator, NULL));
   manager = zcp_mem_pool_allocator_get_manager (allocator);
+  g_assert_true (zcp_mem_pool_manager_get_fallback (manager));
 
   a = zcp_mem_pool_manager_get_chunk (manager, 10);
   b = zcp_mem_pool_manager_get_chunk (manager, 10);

@@ -673,6 +673,7 @@ run_advise (int    argc,
   path = segment_path (name);
   if (stat (path, &st) == 0)
     zcp_mem_pool_config_set_permissions (config, st.st_mode & 0777, NULL);
+  zcp_mem_pool_config_set_fallback (config, zcp_mem_pool_manager_get_fallback (manager), NULL);
 
   comments = g_string_new (NULL);
   g_string_append_printf (comments,
@@ -680,7 +681,7 @@ run_advise (int    argc,
                           name, headroom);
   g_string_append_c (comments, '\n');
   g_string_append (comments,
-                   _("# Set fallback, prefault and mlock as in the segment's original configuration."));
+                   _("# Set prefault and mlock as in the segment's original configuration: they belong to each process's mapping, not to the segment."));
   g_string_append_c (comments, '\n');
 
   for (guint i = 0; i < zcp_mem_pool_manager_get_pool_count (manager); i++)

@@ -1219,6 +1219,27 @@ zcp_mem_pool_manager_is_read_only (ZcpMemPoolManager *self)
 }
 
 /**
+ * zcp_mem_pool_manager_get_fallback:
+ * @self: a #ZcpMemPoolManager
+ *
+ * Gets whether a get whose best-fitting pool is empty falls back to a larger
+ * pool in this segment (see zcp_mem_pool_config_set_fallback()).  The
+ * setting is stored in the segment, so every attached process sees the
+ * creator's.
+ *
+ * Returns: %TRUE if gets fall back to larger pools
+ *
+ * Since: 1.0
+ */
+gboolean
+zcp_mem_pool_manager_get_fallback (ZcpMemPoolManager *self)
+{
+  g_return_val_if_fail (ZCP_IS_MEM_POOL_MANAGER (self), FALSE);
+
+  return self->fallback;
+}
+
+/**
  * zcp_mem_pool_manager_is_initialized:
  * @self: a #ZcpMemPoolManager
  *
