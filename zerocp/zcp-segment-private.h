@@ -431,7 +431,18 @@ zcp_pool_stats_on_release (ZcpPoolDescriptor *desc)
  * checked before it is used to read a `next`.
  */
 
-#if defined(__x86_64__) && defined(__GNUC__)
+/* ThreadSanitizer cannot see the ordering of an asm CAS, and would report
+ * every payload handed from thread to thread as a race: its builds keep the
+ * separate steps, which it understands. */
+#if defined(__SANITIZE_THREAD__)
+#define ZCP_TSAN 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define ZCP_TSAN 1
+#endif
+#endif
+
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(ZCP_TSAN)
 #define ZCP_HAVE_WIDE_CAS 1
 #include <cpuid.h>
 
