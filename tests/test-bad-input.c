@@ -31,6 +31,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#if defined(__has_include)
+#if __has_include(<valgrind/valgrind.h>)
+#include <valgrind/valgrind.h>
+#define HAVE_VALGRIND_H 1
+#endif
+#endif
+
 #include "zcp-test-common.h"
 #include "zcp-segment-private.h"
 
@@ -1033,7 +1040,7 @@ child_shm_full (ZcpFixture *fx)
   /* A private mount namespace with a 2 MiB /dev/shm: nothing outside this
    * child sees it, and it goes away with the child. */
   if (unshare (CLONE_NEWNS) != 0 ||
-      mount ("none", "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0 ||
+      mount ("none", "/", "none", MS_REC | MS_PRIVATE, NULL) != 0 ||
       mount ("zcp-test", "/dev/shm", "tmpfs", 0, "size=2m,mode=1777") != 0)
     _exit (CHILD_SKIP);
 
@@ -1103,6 +1110,13 @@ child_out_of_fds (ZcpFixture *fx)
   g_assert_null (zcp_mem_pool_allocator_initialize_shared_memory (allocator, name, &error));
   g_assert_error (error, ZCP_SHM_ERROR, ZCP_SHM_ERROR_TOO_MANY_FILES);
   g_clear_error (&error);
+#ifdef HAVE_VALGRIND_H
+  /* valgrind applies its own descriptor limit after the kernel's open()
+   * has created the file, then closes it and says EMFILE: an object that
+   * a real EMFILE never leaves behind. */
+  if (RUNNING_ON_VALGRIND && zcp_test_shm_exists (name))
+    shm_unlink (name);
+#endif
   g_assert_false (zcp_test_shm_exists (name));
 
   opened = zcp_mem_pool_manager_open (fx->name, ZCP_OPEN_FLAGS_NONE, 0, &error);
