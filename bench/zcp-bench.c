@@ -427,6 +427,13 @@ main (int   argc,
         only = v, i++;
       else if (strcmp (a, "--pairs") == 0 && v != NULL)
         only_pairs = g_ascii_strtoull (v, NULL, 10), i++;
+      else if (strcmp (a, "--help") == 0 || strcmp (a, "-h") == 0)
+        {
+          printf ("usage: %s [--runs N] [--scale F] [--csv FILE] [--raw FILE] [--peer NAME]...\n"
+                  "          [--workload NAME]... [--extras]\n"
+                  "       %s --only PEER --workload NAME --pairs N\n", argv[0], argv[0]);
+          return 0;
+        }
       else if (strcmp (a, "--extras") == 0)
         extras = TRUE;
       else if (strcmp (a, "--workload") == 0 && v != NULL)

@@ -251,9 +251,12 @@ zcp_segment_compute_layout (const ZcpPoolSpec *specs,
  * line in its own cache.  The back-off changes no value and adds no
  * synchronization: it only delays a retry, so every property of the
  * algorithm without it still holds (a retry always starts from a fresh
- * load of the head). */
-#define ZCP_BACKOFF_MIN 8u
-#define ZCP_BACKOFF_MAX 1024u
+ * load of the head).  The bounds were tuned on a 2-core AMD EPYC (Zen),
+ * whose pause hint is short; on CPUs with a long pause (Intel since
+ * Skylake, about 140 cycles) the same counts wait longer, which matters
+ * only under sustained contention. */
+#define ZCP_BACKOFF_MIN 32u
+#define ZCP_BACKOFF_MAX 4096u
 
 static inline void
 zcp_cpu_relax (void)
