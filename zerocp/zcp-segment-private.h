@@ -731,11 +731,11 @@ zcp_segment_header (void *base)
 static inline ZcpPoolDescriptor *
 zcp_segment_pools (void *base)
 {
-  return (ZcpPoolDescriptor *) ((uint8_t *) base + zcp_segment_header (base)->pools_offset);
+  return (ZcpPoolDescriptor *) (void *) ((uint8_t *) base + zcp_segment_header (base)->pools_offset);
 }
 
 static inline ZcpProcessSlot *
 zcp_segment_processes (void *base)
 {
-  return (ZcpProcessSlot *) ((uint8_t *) base + zcp_segment_header (base)->processes_offset);
+  return (ZcpProcessSlot *) (void *) ((uint8_t *) base + zcp_segment_header (base)->processes_offset);
 }
