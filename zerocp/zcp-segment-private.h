@@ -44,6 +44,12 @@
  * value.  Deriving the tag from the stale head instead is the bug that made
  * iceoryx hand out chunks twice (eclipse-iceoryx/iceoryx#2351).
  *
+ * The manager gets and releases through zcp_pool_get() and zcp_pool_put(),
+ * which on x86-64 change `head`, `used` and `low_water` in one 16-byte CAS
+ * (see "Get and put" below), and elsewhere are the pop or push plus the
+ * separate counter updates.  A failed CAS backs off before it retries
+ * (zcp_backoff()).
+ *
  * # Chunk state
  *
  * `slots[i].state` is 0 while chunk i is free.  While it is in use, the low
