@@ -484,6 +484,60 @@ test_shared_and_handed_on (ZcpFixture *fx, gconstpointer data)
 }
 
 /* ------------------------------------------------------------------------ */
+/* A sender killed while its handle is on the way                            */
+
+static void
+sender_child (const char *name, int rfd, int wfd, gpointer data)
+{
+  ZcpMemPoolManager *manager = child_attach (name);
+  ZcpChunk *chunk = zcp_mem_pool_manager_get_chunk (manager, 4096);
+  guint64 handle;
+
+  fill (chunk, 0xdd);
+  handle = zcp_mem_pool_manager_get_chunk_handle (manager, chunk);
+  write_all (wfd, &handle, sizeof handle);
+  /* ...and dies before anybody adopted the handle. */
+}
+
+static void
+test_sender_killed_in_transit (ZcpFixture *fx, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  ZcpMemPoolManager *m = fx->manager;
+  ZcpChunk *received, *other;
+  guint64 handle;
+  guint pool = 0;
+  guint32 index = 0;
+  Child child;
+
+  child = child_start (fx->name, sender_child, NULL);
+  read_all (child.from_child, &handle, sizeof handle);
+  child_kill (&child);
+
+  /* The chunk's only reference is in the pipe: reclaim must leave it. */
+  g_assert_cmpuint (zcp_mem_pool_manager_reclaim_dead (m, &error), ==, 0);
+  g_assert_no_error (error);
+  assert_exact_accounting (m);
+
+  /* Had it been reclaimed, this get would hand the same chunk out again. */
+  other = zcp_mem_pool_manager_get_chunk (m, 4096);
+  g_assert_nonnull (other);
+  g_assert_cmpuint (zcp_mem_pool_manager_get_chunk_handle (m, other), !=, handle);
+
+  received = zcp_mem_pool_manager_chunk_from_handle (m, handle, &error);
+  g_assert_no_error (error);
+  g_assert_true (received != other);
+  assert_filled (received, 0xdd);
+  g_assert_cmpint (_zcp_mem_pool_manager_locate (m, received, &pool, &index), ==, ZCP_LOCATE_OK);
+  g_assert_cmpuint (atomic_load (&m->pools[pool].slots[index].state) >> ZCP_STATE_OWNER_SHIFT,
+                    ==, (guint32) m->process_slot + 1);
+
+  zcp_mem_pool_manager_release_chunk (m, received);
+  zcp_mem_pool_manager_release_chunk (m, other);
+  assert_exact_accounting (m);
+}
+
+/* ------------------------------------------------------------------------ */
 /* Killed between pop and state store, or between state store and push      */
 
 static void
@@ -680,6 +734,7 @@ main (int   argc,
   CRASH_TEST ("/zcp/crash/reclaim/exited-without-release", test_reclaim_exited);
   CRASH_TEST ("/zcp/crash/reclaim/pid-reuse", test_pid_reuse);
   CRASH_TEST ("/zcp/crash/reclaim/shared-and-handed-on", test_shared_and_handed_on);
+  CRASH_TEST ("/zcp/crash/reclaim/sender-killed-in-transit", test_sender_killed_in_transit);
   CRASH_TEST ("/zcp/crash/repair/lost-chunks", test_lost_chunks);
   CRASH_TEST ("/zcp/crash/kill-anywhere", test_kill_anywhere);
   g_test_add_func ("/zcp/crash/debug/poison", test_poison);

@@ -67,7 +67,11 @@
  * last adopted it from a handle, named by pid and start time.  When a
  * process dies holding chunks, any survivor gives them back with
  * zcp_mem_pool_manager_reclaim_dead(); a chunk the dead process shared
- * with live ones returns when they release it.  A process killed in the
+ * with live ones returns when they release it.  While a handle is on its
+ * way (between zcp_mem_pool_manager_get_chunk_handle() and
+ * zcp_mem_pool_manager_chunk_from_handle()) the chunk belongs to nobody, so
+ * the sender's death cannot get it reclaimed and handed out again under
+ * the receiver; a handle that is never adopted leaves its chunk in use.  A process killed in the
  * middle of a get or a release can leave one chunk neither free nor in use:
  * zcp_mem_pool_manager_recover_lost_chunks() finds it while the pools are
  * quiescent.
@@ -812,7 +816,9 @@ zcp_mem_pool_manager_owns_chunk (ZcpMemPoolManager *self,
  * the segment.  The handle is plain data; send it over any channel.
  *
  * The reference count does not change: by convention the handle carries
- * one of the caller's references to the receiver.
+ * one of the caller's references to the receiver.  Until the receiver
+ * adopts it, the chunk is recorded as in transit, owned by no process, so
+ * that crash reclaim leaves it alone.
  *
  * Returns: the handle, or 0 (never a valid handle) if @chunk is not a
  *   chunk of this segment
@@ -836,6 +842,13 @@ zcp_mem_pool_manager_get_chunk_handle (ZcpMemPoolManager *self,
       report_bad_chunk (self, chunk, where, G_STRFUNC);
       return 0;
     }
+
+  /* The reference the handle carries belongs to nobody until a receiver
+   * adopts it: should this process die meanwhile, reclaim must not give the
+   * chunk back under the receiver. */
+  if (!self->read_only)
+    zcp_chunk_state_set_owner (&self->pools[pool].slots[index],
+                               ZCP_STATE_OWNER_TRANSIT << ZCP_STATE_OWNER_SHIFT);
 
   return (guint64) ((guint8 *) chunk - self->base);
 }

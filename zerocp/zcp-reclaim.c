@@ -300,18 +300,7 @@ _zcp_mem_pool_manager_adopt_chunk (ZcpMemPoolManager *self,
                                    guint              pool,
                                    guint32            index)
 {
-  ZcpChunkSlot *slot = &self->pools[pool].slots[index];
-  guint32 state = atomic_load_explicit (&slot->state, memory_order_relaxed);
-
-  /* Relaxed: the reference count is unchanged; ordering with the sender
-   * came from the acquire load in resolve_handle(). */
-  while ((state & ZCP_STATE_REFS_MASK) != 0 &&
-         (state & ~ZCP_STATE_REFS_MASK) != self->owner_tag &&
-         !atomic_compare_exchange_weak_explicit (&slot->state, &state,
-                                                 (state & ZCP_STATE_REFS_MASK) | self->owner_tag,
-                                                 memory_order_relaxed,
-                                                 memory_order_relaxed))
-    ;
+  zcp_chunk_state_set_owner (&self->pools[pool].slots[index], self->owner_tag);
 }
 
 /**

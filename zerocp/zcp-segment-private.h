@@ -100,6 +100,10 @@ _Static_assert (ATOMIC_INT_LOCK_FREE == 2, "32-bit atomics must always be lock-f
 #define ZCP_STATE_REFS_MASK UINT32_C (0xffff)
 #define ZCP_STATE_OWNER_SHIFT 16
 #define ZCP_STATE_MAX_REFS UINT32_C (0xffff)
+/* Owner field of a chunk whose reference travels with a handle: no process
+ * owns it until a receiver adopts it, so that the sender's death does not
+ * get it reclaimed under the receiver (see zcp_chunk_state_set_owner()). */
+#define ZCP_STATE_OWNER_TRANSIT UINT32_C (0xffff)
 
 /* Segment-wide flags (ZcpSegmentHeader.flags). */
 #define ZCP_SEGMENT_FLAG_FALLBACK (1u << 0) /* a get may use a larger pool */
@@ -699,6 +703,29 @@ zcp_chunk_state_ref (ZcpChunkSlot *slot)
                                                  memory_order_relaxed,
                                                  memory_order_relaxed));
   return ZCP_REF_OK;
+}
+
+/* Records owner_tag ((process slot + 1) << 16, or ZCP_STATE_OWNER_TRANSIT
+ * << 16) as the owner of a chunk in use, keeping its reference count; a
+ * free chunk is left alone.  The owner is what crash reclaim goes by: the
+ * process that took the chunk, then, once its handle is out, nobody
+ * (transit), then the process that adopted the handle. */
+static inline void
+zcp_chunk_state_set_owner (ZcpChunkSlot *slot,
+                           uint32_t      owner_tag)
+{
+  uint32_t state = atomic_load_explicit (&slot->state, memory_order_relaxed);
+
+  /* Relaxed: the reference count does not change, and the owner field
+   * orders nothing; it is read by reclaim, which only acts on owners whose
+   * process is dead. */
+  while ((state & ZCP_STATE_REFS_MASK) != 0 &&
+         (state & ~ZCP_STATE_REFS_MASK) != owner_tag &&
+         !atomic_compare_exchange_weak_explicit (&slot->state, &state,
+                                                 (state & ZCP_STATE_REFS_MASK) | owner_tag,
+                                                 memory_order_relaxed,
+                                                 memory_order_relaxed))
+    ;
 }
 
 /* ------------------------------------------------------------------------ */
