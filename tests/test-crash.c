@@ -38,40 +38,6 @@ typedef struct
 
 typedef void (*ChildFunc) (const char *name, int rfd, int wfd, gpointer data);
 
-static void
-write_all (int fd, gconstpointer buf, gsize len)
-{
-  const guint8 *p = buf;
-
-  while (len > 0)
-    {
-      gssize n = write (fd, p, len);
-
-      if (n < 0 && errno == EINTR)
-        continue;
-      g_assert_cmpint (n, >, 0);
-      p += n;
-      len -= (gsize) n;
-    }
-}
-
-static void
-read_all (int fd, gpointer buf, gsize len)
-{
-  guint8 *p = buf;
-
-  while (len > 0)
-    {
-      gssize n = read (fd, p, len);
-
-      if (n < 0 && errno == EINTR)
-        continue;
-      g_assert_cmpint (n, >, 0);
-      p += n;
-      len -= (gsize) n;
-    }
-}
-
 static Child
 child_start (const char *name,
              ChildFunc   func,
@@ -149,36 +115,7 @@ get_used (ZcpMemPoolManager *manager,
 
 /* At quiescence: every chunk whose state is 0 is on its free list exactly
  * once, every chunk on a list has state 0, and `used` counts the rest. */
-static void
-assert_exact_accounting (ZcpMemPoolManager *manager)
-{
-  for (guint p = 0; p < manager->n_pools; p++)
-    {
-      ZcpPoolLocal *pl = &manager->pools[p];
-      g_autofree guint8 *seen = g_malloc0 (pl->count);
-      guint32 index = zcp_head_index (atomic_load (&pl->desc->head));
-      guint32 on_list = 0, in_use = 0;
-
-      while (index != ZCP_INDEX_NIL)
-        {
-          g_assert_cmpuint (index, <, pl->count);
-          g_assert_cmpuint (seen[index], ==, 0);
-          g_assert_cmpuint (atomic_load (&pl->slots[index].state), ==, 0);
-          seen[index] = 1;
-          on_list++;
-          index = atomic_load (&pl->slots[index].next);
-        }
-      for (guint32 i = 0; i < pl->count; i++)
-        {
-          if (atomic_load (&pl->slots[i].state) != 0)
-            in_use++;
-          else
-            g_assert_cmpuint (seen[i], ==, 1);
-        }
-      g_assert_cmpuint (on_list + in_use, ==, pl->count);
-      g_assert_cmpuint (atomic_load (&pl->desc->used), ==, in_use);
-    }
-}
+#define assert_exact_accounting(manager) zcp_test_assert_exact_accounting (manager)
 
 static void
 fill (ZcpChunk *chunk, guint8 byte)
@@ -218,7 +155,7 @@ holder_child (const char *name, int rfd, int wfd, gpointer data)
         fill (chunk, 0xc0 + p);
       }
 
-  write_all (wfd, "R", 1);
+  zcp_test_write_all (wfd, "R", 1);
   if (just_exit)
     _exit (0); /* without releasing and without finalizing the manager */
 }
@@ -241,7 +178,7 @@ test_reclaim_killed (ZcpFixture *fx, gconstpointer data)
   get_used (fx->manager, before);
 
   child = child_start (fx->name, holder_child, GINT_TO_POINTER (FALSE));
-  read_all (child.from_child, &c, 1);
+  g_assert_true (zcp_test_read_all (child.from_child, &c, 1));
   get_used (fx->manager, during);
   for (guint p = 0; p < 3; p++)
     g_assert_cmpuint (during[p], ==, before[p] + holder_takes[p]);
@@ -281,7 +218,7 @@ test_reclaim_exited (ZcpFixture *fx, gconstpointer data)
   int status;
 
   child = child_start (fx->name, holder_child, GINT_TO_POINTER (TRUE));
-  read_all (child.from_child, &c, 1);
+  g_assert_true (zcp_test_read_all (child.from_child, &c, 1));
   g_assert_cmpint (waitpid (child.pid, &status, 0), ==, child.pid);
   g_assert_true (WIFEXITED (status));
   close (child.to_child);
@@ -303,7 +240,7 @@ test_reclaim_exited (ZcpFixture *fx, gconstpointer data)
 static void
 idle_child (const char *name, int rfd, int wfd, gpointer data)
 {
-  write_all (wfd, "R", 1);
+  zcp_test_write_all (wfd, "R", 1);
 }
 
 /* Field 22 of /proc/PID/stat, read independently of the library. */
@@ -365,7 +302,7 @@ test_pid_reuse (ZcpFixture *fx, gconstpointer data)
 
   /* A live process whose pid the table also records. */
   child = child_start (fx->name, idle_child, NULL);
-  read_all (child.from_child, &c, 1);
+  g_assert_true (zcp_test_read_all (child.from_child, &c, 1));
   start_time = start_time_of (child.pid);
   g_assert_cmpuint (start_time, !=, 0);
 
@@ -414,7 +351,7 @@ sharer_child (const char *name, int rfd, int wfd, gpointer data)
   ZcpChunk *shared, *given, *sent;
   guint64 sent_handle;
 
-  read_all (rfd, &handles, sizeof handles);
+  g_assert_true (zcp_test_read_all (rfd, &handles, sizeof handles));
   shared = zcp_mem_pool_manager_chunk_from_handle (manager, handles.shared, &error);
   g_assert_no_error (error);
   given = zcp_mem_pool_manager_chunk_from_handle (manager, handles.given, &error);
@@ -426,7 +363,7 @@ sharer_child (const char *name, int rfd, int wfd, gpointer data)
   sent = zcp_mem_pool_manager_get_chunk (manager, 1024);
   fill (sent, 0xcc);
   sent_handle = zcp_mem_pool_manager_get_chunk_handle (manager, sent);
-  write_all (wfd, &sent_handle, sizeof sent_handle);
+  zcp_test_write_all (wfd, &sent_handle, sizeof sent_handle);
 }
 
 static void
@@ -450,8 +387,8 @@ test_shared_and_handed_on (ZcpFixture *fx, gconstpointer data)
   handles.given = zcp_mem_pool_manager_get_chunk_handle (m, given);
 
   child = child_start (fx->name, sharer_child, NULL);
-  write_all (child.to_child, &handles, sizeof handles);
-  read_all (child.from_child, &received_handle, sizeof received_handle);
+  zcp_test_write_all (child.to_child, &handles, sizeof handles);
+  g_assert_true (zcp_test_read_all (child.from_child, &received_handle, sizeof received_handle));
   received = zcp_mem_pool_manager_chunk_from_handle (m, received_handle, &error);
   g_assert_no_error (error);
   child_kill (&child);
@@ -495,7 +432,7 @@ sender_child (const char *name, int rfd, int wfd, gpointer data)
 
   fill (chunk, 0xdd);
   handle = zcp_mem_pool_manager_get_chunk_handle (manager, chunk);
-  write_all (wfd, &handle, sizeof handle);
+  zcp_test_write_all (wfd, &handle, sizeof handle);
   /* ...and dies before anybody adopted the handle. */
 }
 
@@ -511,7 +448,7 @@ test_sender_killed_in_transit (ZcpFixture *fx, gconstpointer data)
   Child child;
 
   child = child_start (fx->name, sender_child, NULL);
-  read_all (child.from_child, &handle, sizeof handle);
+  g_assert_true (zcp_test_read_all (child.from_child, &handle, sizeof handle));
   child_kill (&child);
 
   /* The chunk's only reference is in the pipe: reclaim must leave it. */
@@ -606,7 +543,7 @@ busy_child (const char *name, int rfd, int wfd, gpointer data)
   ZcpChunk *held[8] = { NULL };
   guint32 seed = (guint32) getpid ();
 
-  write_all (wfd, "R", 1);
+  zcp_test_write_all (wfd, "R", 1);
   for (guint64 n = 0;; n++)
     {
       guint slot;
@@ -643,7 +580,7 @@ test_kill_anywhere (ZcpFixture *fx, gconstpointer data)
       guint32 used[3];
       char c;
 
-      read_all (child.from_child, &c, 1);
+      g_assert_true (zcp_test_read_all (child.from_child, &c, 1));
       g_usleep (g_random_int_range (0, 5000));
       child_kill (&child);
 

@@ -118,29 +118,6 @@ used (ZcpMemPoolManager *manager,
   return stats.used;
 }
 
-static void
-assert_pool_all_free (ZcpMemPoolManager *manager,
-                      guint              pool)
-{
-  ZcpPoolLocal *pl = &manager->pools[pool];
-  g_autofree guint8 *seen = g_malloc0 (pl->count);
-  guint32 index = zcp_head_index (atomic_load (&pl->desc->head));
-  guint32 n = 0;
-
-  while (index != ZCP_INDEX_NIL)
-    {
-      g_assert_cmpuint (index, <, pl->count);
-      g_assert_cmpuint (seen[index], ==, 0);
-      seen[index] = 1;
-      n++;
-      index = atomic_load (&pl->slots[index].next);
-    }
-  g_assert_cmpuint (n, ==, pl->count);
-  for (guint32 i = 0; i < pl->count; i++)
-    g_assert_cmpuint (atomic_load (&pl->slots[i].state), ==, 0);
-  g_assert_cmpuint (used (manager, pool), ==, 0);
-}
-
 /* ------------------------------------------------------------------------ */
 
 static void
@@ -202,7 +179,7 @@ test_exchange (ZcpFixture    *f,
 
   child_quit (child);
   for (guint p = 0; p < 3; p++)
-    assert_pool_all_free (f->manager, p);
+    zcp_test_assert_pool_all_free (f->manager, p);
 }
 
 static void
@@ -245,7 +222,7 @@ test_two_readers (ZcpFixture    *f,
 
   child_quit (a);
   child_quit (b);
-  assert_pool_all_free (f->manager, 2);
+  zcp_test_assert_pool_all_free (f->manager, 2);
 }
 
 #define PROCESS_PAIRS 1000000
@@ -317,7 +294,7 @@ test_two_processes (ZcpFixture    *f,
                   h.pairs, words[1], words[2]);
 
   child_quit (child);
-  assert_pool_all_free (f->manager, 0);
+  zcp_test_assert_pool_all_free (f->manager, 0);
 }
 
 static void
@@ -378,7 +355,7 @@ test_read_only (ZcpFixture    *f,
   child_quit (child);
   g_assert_cmpuint (zcp_chunk_get_ref_count (chunk), ==, 1);
   zcp_mem_pool_manager_release_chunk (f->manager, chunk);
-  assert_pool_all_free (f->manager, 0);
+  zcp_test_assert_pool_all_free (f->manager, 0);
 }
 
 static void

@@ -30,33 +30,6 @@ assert_stats (ZcpMemPoolManager *manager,
   g_assert_cmpuint (stats.failed_gets, ==, failed_gets);
 }
 
-/* Walks a pool's shared state directly: every chunk must be on the free list
- * exactly once, with state 0, and the list must hold nothing else. */
-static void
-assert_pool_all_free (ZcpMemPoolManager *manager,
-                      guint              pool)
-{
-  ZcpPoolLocal *pl = &manager->pools[pool];
-  g_autofree guint8 *seen = g_malloc0 (pl->count);
-  guint32 index = zcp_head_index (atomic_load (&pl->desc->head));
-  guint32 n = 0;
-
-  while (index != ZCP_INDEX_NIL)
-    {
-      g_assert_cmpuint (index, <, pl->count);
-      g_assert_cmpuint (seen[index], ==, 0);
-      seen[index] = 1;
-      n++;
-      g_assert_cmpuint (n, <=, pl->count);
-      index = atomic_load (&pl->slots[index].next);
-    }
-
-  g_assert_cmpuint (n, ==, pl->count);
-  for (guint32 i = 0; i < pl->count; i++)
-    g_assert_cmpuint (atomic_load (&pl->slots[i].state), ==, 0);
-  g_assert_cmpuint (atomic_load (&pl->desc->used), ==, 0);
-}
-
 static void
 test_manager_best_fit (ZcpFixture    *f,
                        gconstpointer  user_data)
@@ -181,7 +154,7 @@ test_manager_exhaustion (ZcpFixture    *f,
 
       /* The low-water mark remembers the pool ran dry. */
       assert_stats (f->manager, p, 0, 0, 3);
-      assert_pool_all_free (f->manager, p);
+      zcp_test_assert_pool_all_free (f->manager, p);
     }
 }
 
@@ -258,7 +231,7 @@ test_manager_refcount (ZcpFixture    *f,
     assert_stats (f->manager, 0, 0, 63, 0);
   }
 
-  assert_pool_all_free (f->manager, 0);
+  zcp_test_assert_pool_all_free (f->manager, 0);
 }
 
 static void
@@ -350,7 +323,7 @@ test_manager_handles (ZcpFixture    *f,
   g_assert_cmpuint (zcp_chunk_get_ref_count (back), ==, 1);
 
   zcp_mem_pool_manager_release_chunk (f->manager, back);
-  assert_pool_all_free (f->manager, 1);
+  zcp_test_assert_pool_all_free (f->manager, 1);
 }
 
 /* Programmer errors: each is a critical, and the pools are unchanged. */
@@ -460,8 +433,8 @@ test_manager_other_segment (void)
       zcp_mem_pool_manager_release_chunk (a.manager, chunk);
       g_assert_cmpuint (zcp_chunk_get_ref_count (chunk), ==, 1);
       zcp_mem_pool_manager_release_chunk (b.manager, chunk);
-      assert_pool_all_free (a.manager, 0);
-      assert_pool_all_free (b.manager, 0);
+      zcp_test_assert_pool_all_free (a.manager, 0);
+      zcp_test_assert_pool_all_free (b.manager, 0);
       zcp_fixture_teardown (&b, NULL);
       zcp_fixture_teardown (&a, NULL);
       g_print ("pools intact\n");
@@ -560,7 +533,7 @@ test_manager_threads (ZcpFixture    *f,
   zcp_mem_pool_manager_get_pool_stats (f->manager, 0, &stats);
   g_assert_cmpuint (stats.used, ==, 0);
   g_assert_cmpuint (stats.failed_gets, ==, workers[0].failures + workers[1].failures);
-  assert_pool_all_free (f->manager, 0);
+  zcp_test_assert_pool_all_free (f->manager, 0);
 }
 
 int

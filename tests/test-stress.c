@@ -284,42 +284,6 @@ run_process (ZcpMemPoolManager *manager,
     }
 }
 
-static void
-write_all (int fd, gconstpointer buf, gsize len)
-{
-  const guint8 *p = buf;
-
-  while (len > 0)
-    {
-      gssize n = write (fd, p, len);
-
-      if (n < 0 && errno == EINTR)
-        continue;
-      g_assert_cmpint (n, >, 0);
-      p += n;
-      len -= (gsize) n;
-    }
-}
-
-static gboolean
-read_all (int fd, gpointer buf, gsize len)
-{
-  guint8 *p = buf;
-
-  while (len > 0)
-    {
-      gssize n = read (fd, p, len);
-
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n <= 0)
-        return FALSE;
-      p += n;
-      len -= (gsize) n;
-    }
-  return TRUE;
-}
-
 /* Every chunk free exactly once, statistics consistent. */
 static void
 assert_all_free (ZcpMemPoolManager *manager,
@@ -330,29 +294,9 @@ assert_all_free (ZcpMemPoolManager *manager,
   for (guint p = 0; p < manager->n_pools; p++)
     {
       ZcpPoolLocal *pl = &manager->pools[p];
-      g_autofree guint8 *seen = g_malloc0 (pl->count);
-      guint32 index = zcp_head_index (atomic_load (&pl->desc->head));
-      guint32 on_list = 0;
       ZcpMemPoolStats stats;
 
-      while (index != ZCP_INDEX_NIL)
-        {
-          g_assert_cmpuint (index, <, pl->count);
-          if (seen[index])
-            g_error ("pool %u: chunk %u is on the free list twice", p, index);
-          seen[index] = 1;
-          on_list++;
-          index = atomic_load (&pl->slots[index].next);
-        }
-      for (guint32 i = 0; i < pl->count; i++)
-        {
-          if (atomic_load (&pl->slots[i].state) != 0)
-            g_error ("pool %u: chunk %u still in use (state %x)", p, i, atomic_load (&pl->slots[i].state));
-          if (!seen[i])
-            g_error ("pool %u: chunk %u is neither in use nor free", p, i);
-        }
-      g_assert_cmpuint (on_list, ==, pl->count);
-
+      zcp_test_assert_pool_all_free (manager, p);
       g_assert_true (zcp_mem_pool_manager_get_pool_stats (manager, p, &stats));
       g_assert_cmpuint (atomic_load (&pl->desc->used), ==, 0);
       g_assert_cmpuint (stats.used, ==, 0);
@@ -390,7 +334,7 @@ test_stress (ZcpFixture *fx, gconstpointer data)
       manager = zcp_mem_pool_manager_open (fx->name, ZCP_OPEN_FLAGS_NONE, 0, &error);
       g_assert_no_error (error);
       run_process (manager, ops - per_process, &theirs);
-      write_all (up[1], &theirs, sizeof theirs);
+      zcp_test_write_all (up[1], &theirs, sizeof theirs);
       g_object_unref (manager);
       _exit (0);
     }
@@ -398,7 +342,7 @@ test_stress (ZcpFixture *fx, gconstpointer data)
 
   run_process (fx->manager, per_process, &mine);
 
-  g_assert_true (read_all (up[0], &theirs, sizeof theirs));
+  g_assert_true (zcp_test_read_all (up[0], &theirs, sizeof theirs));
   close (up[0]);
   g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
   g_assert_true (WIFEXITED (status));

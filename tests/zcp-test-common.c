@@ -3,7 +3,11 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
+#include <errno.h>
+#include <unistd.h>
+
 #include "zcp-test-common.h"
+#include "zcp-mem-pool-manager-private.h"
 
 char *
 zcp_test_unique_name (const char *tag)
@@ -64,4 +68,103 @@ zcp_fixture_teardown (ZcpFixture *seg,
   g_assert_false (zcp_test_shm_exists (seg->name));
   g_clear_pointer (&seg->name, g_free);
   seg->manager = NULL;
+}
+
+guint32
+zcp_test_assert_pool_accounting (ZcpMemPoolManager *manager,
+                                 guint              pool)
+{
+  ZcpPoolLocal *pl;
+  g_autofree guint8 *seen = NULL;
+  guint32 index, on_list = 0, in_use = 0;
+
+  g_assert_cmpuint (pool, <, manager->n_pools);
+  pl = &manager->pools[pool];
+  seen = g_malloc0 (pl->count);
+  index = zcp_head_index (atomic_load (&pl->desc->head));
+
+  while (index != ZCP_INDEX_NIL)
+    {
+      if (index >= pl->count)
+        g_error ("pool %u: index %u on the free list is out of range", pool, index);
+      if (seen[index])
+        g_error ("pool %u: chunk %u is on the free list twice", pool, index);
+      if (atomic_load (&pl->slots[index].state) != 0)
+        g_error ("pool %u: chunk %u is on the free list but in use (state %x)",
+                 pool, index, atomic_load (&pl->slots[index].state));
+      seen[index] = 1;
+      on_list++;
+      index = atomic_load (&pl->slots[index].next);
+    }
+
+  for (guint32 i = 0; i < pl->count; i++)
+    {
+      if (atomic_load (&pl->slots[i].state) != 0)
+        in_use++;
+      else if (!seen[i])
+        g_error ("pool %u: chunk %u is neither in use nor free", pool, i);
+    }
+
+  g_assert_cmpuint (on_list + in_use, ==, pl->count);
+  g_assert_cmpuint (atomic_load (&pl->desc->used), ==, in_use);
+  return in_use;
+}
+
+void
+zcp_test_assert_pool_all_free (ZcpMemPoolManager *manager,
+                               guint              pool)
+{
+  g_assert_cmpuint (zcp_test_assert_pool_accounting (manager, pool), ==, 0);
+}
+
+guint32
+zcp_test_assert_exact_accounting (ZcpMemPoolManager *manager)
+{
+  guint32 in_use = 0;
+
+  for (guint p = 0; p < manager->n_pools; p++)
+    in_use += zcp_test_assert_pool_accounting (manager, p);
+
+  return in_use;
+}
+
+void
+zcp_test_write_all (int            fd,
+                    gconstpointer  buf,
+                    gsize          len)
+{
+  const guint8 *p = buf;
+
+  while (len > 0)
+    {
+      gssize n = write (fd, p, len);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      g_assert_cmpint (n, >, 0);
+      p += n;
+      len -= (gsize) n;
+    }
+}
+
+gboolean
+zcp_test_read_all (int      fd,
+                   gpointer buf,
+                   gsize    len)
+{
+  guint8 *p = buf;
+
+  while (len > 0)
+    {
+      gssize n = read (fd, p, len);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        return FALSE;
+      p += n;
+      len -= (gsize) n;
+    }
+
+  return TRUE;
 }

@@ -39,4 +39,26 @@ void      zcp_fixture_setup      (ZcpFixture *seg,
 void      zcp_fixture_teardown   (ZcpFixture *seg,
                                        gconstpointer   user_data);
 
+/* The shared state of one pool, read directly at quiescence: every chunk
+ * whose state is 0 is on the free list exactly once, the list holds nothing
+ * else, and the pool's `used` counts the chunks in use.  Returns how many
+ * chunks are in use. */
+guint32   zcp_test_assert_pool_accounting (ZcpMemPoolManager *manager,
+                                           guint              pool);
+/* The same, and no chunk of the pool is in use. */
+void      zcp_test_assert_pool_all_free   (ZcpMemPoolManager *manager,
+                                           guint              pool);
+/* zcp_test_assert_pool_accounting() for every pool; returns the chunks in
+ * use over all of them. */
+guint32   zcp_test_assert_exact_accounting (ZcpMemPoolManager *manager);
+
+/* Whole-buffer pipe I/O for tests that talk to a child process. */
+void      zcp_test_write_all     (int            fd,
+                                  gconstpointer  buf,
+                                  gsize          len);
+/* FALSE at end of file. */
+gboolean  zcp_test_read_all      (int            fd,
+                                  gpointer       buf,
+                                  gsize          len);
+
 G_END_DECLS
