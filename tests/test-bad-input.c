@@ -23,6 +23,7 @@
 #include <pwd.h>
 #include <sched.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
@@ -754,8 +755,14 @@ static guint8 *
 copy_segment (ZcpFixture *fx,
               gsize      *len)
 {
+  void *copy = NULL;
+
+  /* Aligned like the segment itself (its descriptors are 64-byte aligned
+   * types), and freeable with g_free(). */
   *len = zcp_mem_pool_manager_get_memory_size (fx->manager);
-  return g_memdup2 (zcp_mem_pool_manager_get_base_address (fx->manager), *len);
+  g_assert_cmpint (posix_memalign (&copy, 4096, *len), ==, 0);
+  memcpy (copy, zcp_mem_pool_manager_get_base_address (fx->manager), *len);
+  return copy;
 }
 
 static void
@@ -836,7 +843,7 @@ test_attach_other_version (ZcpFixture *fx, gconstpointer data)
   gsize len;
   g_autofree guint8 *copy = copy_segment (fx, &len);
 
-  ((ZcpSegmentHeader *) copy)->layout_version = ZCP_SEGMENT_LAYOUT_VERSION + 1;
+  ((ZcpSegmentHeader *) (void *) copy)->layout_version = ZCP_SEGMENT_LAYOUT_VERSION + 1;
   check_attach_fails (fx, "version", copy, len, ZCP_SHM_ERROR_VERSION_MISMATCH);
 }
 
@@ -846,7 +853,7 @@ test_attach_not_ready (ZcpFixture *fx, gconstpointer data)
   gsize len;
   g_autofree guint8 *copy = copy_segment (fx, &len);
 
-  ((ZcpSegmentHeader *) copy)->ready = 0;
+  ((ZcpSegmentHeader *) (void *) copy)->ready = 0;
   check_attach_fails (fx, "notready", copy, len, ZCP_SHM_ERROR_NOT_READY);
 }
 
@@ -855,8 +862,8 @@ test_attach_corrupt_descriptor (ZcpFixture *fx, gconstpointer data)
 {
   gsize len;
   g_autofree guint8 *copy = copy_segment (fx, &len);
-  ZcpSegmentHeader *header = (ZcpSegmentHeader *) copy;
-  ZcpPoolDescriptor *descs = (ZcpPoolDescriptor *) (copy + header->pools_offset);
+  ZcpSegmentHeader *header = (ZcpSegmentHeader *) (void *) copy;
+  ZcpPoolDescriptor *descs = (ZcpPoolDescriptor *) (void *) (copy + header->pools_offset);
 
   /* The last pool's payload would run past the end of the segment. */
   descs[header->pool_count - 1].chunk_count += 1000;
@@ -868,8 +875,8 @@ test_attach_too_many_processes (ZcpFixture *fx, gconstpointer data)
 {
   gsize len;
   g_autofree guint8 *copy = copy_segment (fx, &len);
-  ZcpSegmentHeader *header = (ZcpSegmentHeader *) copy;
-  ZcpProcessSlot *table = (ZcpProcessSlot *) (copy + header->processes_offset);
+  ZcpSegmentHeader *header = (ZcpSegmentHeader *) (void *) copy;
+  ZcpProcessSlot *table = (ZcpProcessSlot *) (void *) (copy + header->processes_offset);
   g_autofree char *name = NULL;
   g_autoptr(ZcpMemPoolManager) opened = NULL;
   g_autoptr(GError) error = NULL;

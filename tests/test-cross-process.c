@@ -455,9 +455,10 @@ test_attach_damaged (ZcpFixture    *f,
   g_autofree char *name = zcp_test_unique_name ("damaged");
   gsize size = zcp_mem_pool_manager_get_memory_size (f->manager);
   const guint8 *base = zcp_mem_pool_manager_get_base_address (f->manager);
-  g_autofree guint8 *copy = g_memdup2 (base, size);
-  ZcpSegmentHeader *header = (ZcpSegmentHeader *) copy;
-  ZcpPoolDescriptor *descs = (ZcpPoolDescriptor *) (copy + header->pools_offset);
+  /* Aligned like the segment: its descriptors are 64-byte aligned types. */
+  guint8 *copy = memcpy (g_aligned_alloc (1, size, 4096), base, size);
+  ZcpSegmentHeader *header = (ZcpSegmentHeader *) (void *) copy;
+  ZcpPoolDescriptor *descs = (ZcpPoolDescriptor *) (void *) (copy + header->pools_offset);
 
   /* Intact copy: attaches, and has the original's pools. */
   write_object (name, copy, size, size);
@@ -524,6 +525,7 @@ test_attach_damaged (ZcpFixture    *f,
   }
 
   g_assert_cmpint (shm_unlink (name), ==, 0);
+  g_aligned_free (copy);
 }
 
 /* An attacher that arrives while the creator lays out waits for it. */

@@ -30,7 +30,7 @@ segment_init (Segment *s,
   s->base = g_aligned_alloc0 (1, s->size, 4096);
   zcp_segment_layout (s->base, s->size, &spec, 1, 42, 0, 1);
   s->desc = zcp_segment_pools (s->base);
-  s->slots = (ZcpChunkSlot *) ((uint8_t *) s->base + s->desc->slots_offset);
+  s->slots = (ZcpChunkSlot *) (void *) ((uint8_t *) s->base + s->desc->slots_offset);
 }
 
 static void

@@ -472,7 +472,7 @@ zcp_mem_pool_config_get_memory_size (ZcpMemPoolConfig *self)
     return 0;
 
   /* add_entry() refused anything that would overflow. */
-  if (!zcp_segment_compute_layout ((const ZcpPoolSpec *) self->entries->data,
+  if (!zcp_segment_compute_layout ((const ZcpPoolSpec *) (const void *) self->entries->data,
                                    self->entries->len, NULL, NULL, NULL, &total))
     g_return_val_if_reached (0);
 

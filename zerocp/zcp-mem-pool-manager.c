@@ -408,7 +408,7 @@ _zcp_mem_pool_manager_new_for_shm (ZcpShm  *shm,
       ZcpPoolLocal *pl = &self->pools[i];
 
       pl->desc = &descs[i];
-      pl->slots = (ZcpChunkSlot *) (self->base + descs[i].slots_offset);
+      pl->slots = (ZcpChunkSlot *) (void *) (self->base + descs[i].slots_offset);
       pl->chunks = self->base + descs[i].chunks_offset;
       pl->chunk_size = descs[i].chunk_size;
       pl->stride = descs[i].stride;

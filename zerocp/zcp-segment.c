@@ -61,7 +61,8 @@ zcp_segment_layout (void              *base,
   for (uint32_t p = 0; p < n_specs; p++)
     {
       ZcpPoolDescriptor *desc = &descs[p];
-      ZcpChunkSlot *slots = (ZcpChunkSlot *) ((uint8_t *) base + desc->slots_offset);
+      /* Through void *: the offset was aligned when it was computed. */
+      ZcpChunkSlot *slots = (ZcpChunkSlot *) (void *) ((uint8_t *) base + desc->slots_offset);
       uint32_t count = desc->chunk_count;
 
       /* Relaxed stores throughout: nobody can look at the segment until
@@ -192,7 +193,7 @@ zcp_segment_validate (const void  *base,
     }
 
   prev_end = header->processes_offset + (uint64_t) ZCP_SEGMENT_MAX_PROCESSES * sizeof (ZcpProcessSlot);
-  descs = (const ZcpPoolDescriptor *) ((const uint8_t *) base + header->pools_offset);
+  descs = (const ZcpPoolDescriptor *) (const void *) ((const uint8_t *) base + header->pools_offset);
 
   for (uint32_t p = 0; p < header->pool_count; p++)
     {

@@ -394,7 +394,7 @@ zcp_shm_open (const char  *name,
         {
           g_set_error (error, ZCP_SHM_ERROR, ZCP_SHM_ERROR_VERSION_MISMATCH,
                        _("Shared memory “%s” has layout version %u; this zerocp reads version %u"),
-                       name, ((ZcpSegmentHeader *) base)->layout_version,
+                       name, ((ZcpSegmentHeader *) (void *) base)->layout_version,
                        ZCP_SEGMENT_LAYOUT_VERSION);
           munmap (base, size);
           break;
