@@ -160,18 +160,27 @@ test_refcount_states (void)
   segment_init (&s, 1);
   slot = &s.slots[0];
 
-  g_assert_cmpint (zcp_chunk_state_unref (slot), ==, ZCP_UNREF_NOT_IN_USE);
+  g_assert_cmpint (zcp_chunk_state_unref (slot, 3u << ZCP_STATE_OWNER_SHIFT), ==, ZCP_UNREF_NOT_IN_USE);
   g_assert_cmpint (zcp_chunk_state_ref (slot), ==, ZCP_REF_NOT_IN_USE);
   g_assert_cmpuint (atomic_load (&slot->state), ==, 0);
 
   atomic_store (&slot->state, (3u << ZCP_STATE_OWNER_SHIFT) | 1);
   g_assert_cmpint (zcp_chunk_state_ref (slot), ==, ZCP_REF_OK);
   g_assert_cmpuint (atomic_load (&slot->state), ==, (3u << ZCP_STATE_OWNER_SHIFT) | 2);
-  g_assert_cmpint (zcp_chunk_state_unref (slot), ==, ZCP_UNREF_KEPT);
+  /* Another process lets go of a reference: the owner stays. */
+  g_assert_cmpint (zcp_chunk_state_unref (slot, 5u << ZCP_STATE_OWNER_SHIFT), ==, ZCP_UNREF_KEPT);
   g_assert_cmpuint (atomic_load (&slot->state), ==, (3u << ZCP_STATE_OWNER_SHIFT) | 1);
-  g_assert_cmpint (zcp_chunk_state_unref (slot), ==, ZCP_UNREF_LAST);
+  g_assert_cmpint (zcp_chunk_state_unref (slot, 5u << ZCP_STATE_OWNER_SHIFT), ==, ZCP_UNREF_LAST);
   g_assert_cmpuint (atomic_load (&slot->state), ==, 0); /* the owner goes too */
-  g_assert_cmpint (zcp_chunk_state_unref (slot), ==, ZCP_UNREF_NOT_IN_USE);
+  g_assert_cmpint (zcp_chunk_state_unref (slot, 3u << ZCP_STATE_OWNER_SHIFT), ==, ZCP_UNREF_NOT_IN_USE);
+
+  /* The owner lets go while others hold references: owned by nobody, so
+   * that the owner's death cannot get the chunk reclaimed under them. */
+  atomic_store (&slot->state, (3u << ZCP_STATE_OWNER_SHIFT) | 2);
+  g_assert_cmpint (zcp_chunk_state_unref (slot, 3u << ZCP_STATE_OWNER_SHIFT), ==, ZCP_UNREF_KEPT);
+  g_assert_cmpuint (atomic_load (&slot->state), ==, 1);
+  g_assert_cmpint (zcp_chunk_state_unref (slot, 3u << ZCP_STATE_OWNER_SHIFT), ==, ZCP_UNREF_LAST);
+  g_assert_cmpuint (atomic_load (&slot->state), ==, 0);
 
   atomic_store (&slot->state, (1u << ZCP_STATE_OWNER_SHIFT) | ZCP_STATE_MAX_REFS);
   g_assert_cmpint (zcp_chunk_state_ref (slot), ==, ZCP_REF_OVERFLOW);

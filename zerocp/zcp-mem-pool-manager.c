@@ -694,7 +694,7 @@ unref_chunk_internal (ZcpMemPoolManager *self,
 
   pl = &self->pools[pool];
 
-  switch (zcp_chunk_state_unref (&pl->slots[index]))
+  switch (zcp_chunk_state_unref (&pl->slots[index], self->owner_tag))
     {
     case ZCP_UNREF_KEPT:
       break;

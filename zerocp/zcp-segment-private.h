@@ -652,7 +652,8 @@ typedef enum
 } ZcpUnrefResult;
 
 static inline ZcpUnrefResult
-zcp_chunk_state_unref (ZcpChunkSlot *slot)
+zcp_chunk_state_unref (ZcpChunkSlot *slot,
+                       uint32_t      owner_tag)
 {
   uint32_t state, new_state;
 
@@ -667,6 +668,12 @@ zcp_chunk_state_unref (ZcpChunkSlot *slot)
       new_state = state - 1;
       if ((new_state & ZCP_STATE_REFS_MASK) == 0)
         new_state = 0; /* the owner field goes with the last reference */
+      else if ((state & ~ZCP_STATE_REFS_MASK) == owner_tag)
+        /* The recorded owner lets go of a reference that others still
+         * hold: it may hold none now, so the chunk is owned by nobody.
+         * Otherwise the owner's later death would get the chunk reclaimed
+         * under the live holders (found by the spin model). */
+        new_state &= ZCP_STATE_REFS_MASK;
     }
   /* Acq_rel, as for any reference count: release so that this holder's
    * writes to the payload happen before whoever drops the last reference
