@@ -194,9 +194,13 @@ reclaim_slot (ZcpMemPoolManager *self,
  * zcp_mem_pool_manager_chunk_from_handle()) goes back to its pool when the
  * dead process held its only reference.  A chunk it shared with live
  * processes (reference count above 1) is not given back: its owner is
- * cleared and it returns to the pool when the live holders release it.
- * Reclaim never drops a reference a live process may still use; if the dead
- * process kept a reference to a shared chunk, that chunk is leaked.
+ * cleared and it returns to the pool when the live holders release it,
+ * unless the dead process kept one of those references: reclaim cannot
+ * tell, and never drops a reference a live process may still use, so such
+ * a chunk is leaked.  The same holds for a chunk whose owner let go of one
+ * of several references (it is owned by nobody from then on) and for a
+ * chunk whose handle was never adopted (in transit, owned by nobody): a
+ * leak is chosen over the risk of handing a chunk out twice.
  *
  * Safe to call at any time from any attached process, concurrently with
  * gets and releases and with other reclaims; each chunk is given back once.
