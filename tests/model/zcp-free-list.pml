@@ -27,7 +27,8 @@
  *
  * Configurations (spin -D...; run-model.sh lists the ones the tests run):
  *   NCHUNKS     chunks in the pool (default 2)
- *   OPS         get/release rounds per actor (default 2)
+ *   OPS         get/release rounds per actor (default 2; OPS_SENDER and
+ *               OPS_RECEIVER set them for actors 0 and 1 alone)
  *   KILL        a killer may stop actor VICTIM before any of its steps; a
  *               reclaimer models zcp_mem_pool_manager_reclaim_dead() and,
  *               once everybody is quiescent, the audit
@@ -46,6 +47,11 @@
  *               the sender as the owner, so with KILL VICTIM=0 reclaim
  *               frees a chunk whose handle the receiver is about to adopt
  *               (expected to FAIL)
+ *   KEEP_OWNER  seeded bug, the rule before "reclaim: an owner that lets go
+ *               of a shared chunk stops owning it": an unref that leaves
+ *               references keeps the owner field, so with KILL VICTIM=1 the
+ *               receiver that adopted a shared chunk, released it and died
+ *               gets it reclaimed under the sender (expected to FAIL)
  *
  * What the kill runs accept, and nothing more (checked at the end):
  *   - a kill between the pop and the state store, or between the unref
@@ -56,22 +62,30 @@
  *     get_chunk_handle() marked it in transit and before the send, or the
  *     receiver killed before adopting it (owner TRANSIT, reclaim never
  *     matches it);
- *   - a dead process's references to a chunk shared with others leak: the
- *     sender killed keeping its own reference to a chunk it shared (owner
- *     TRANSIT or the receiver), or between the ref and the transit marking
- *     of zcp_mem_pool_manager_share_chunk() (count 2, owner the dead
- *     sender: reclaim only clears the owner, as it cannot tell whose the
- *     references are).
+ *   - a dead process's references to a chunk shared with others leak,
+ *     owned by nobody: the sender killed keeping its own reference to a
+ *     chunk it shared (the receiver, as the owner, let go of its reference
+ *     and so of the ownership), or between the ref and the transit marking
+ *     of zcp_mem_pool_manager_share_chunk(), or the receiver killed holding
+ *     an adopted chunk that the sender still shared (count 2, owner the
+ *     dead actor: reclaim only clears the owner, as it cannot tell whose
+ *     the references are).
  *   A leak is the price of never handing a chunk out twice; the audit does
  *   not repair it either (the count is not 0).  The end check demands that
  *   every count left is exactly the dead actor's references, in a chunk
- *   whose reference went or was to go with a handle.
+ *   owned by nobody, or in transit with a handle never adopted, whose
+ *   reference went or was to go with a handle.
  *
- * Found by the model and NOT fixed in the code (run -DKILL -DVICTIM=1,
- * expected to FAIL until it is): the receiver adopts a chunk the sender
- * shared (owner: the receiver), releases its reference (KEPT: the owner
- * field keeps naming it) and dies; reclaim sees count 1 and a dead owner
- * and frees the chunk the sender still holds.
+ * The unref rule (zcp_chunk_state_unref()): the recorded owner that lets
+ * go of one of several references records, in the same CAS, that nobody
+ * owns the chunk, as it may hold none.  Without it (KEEP_OWNER) the model
+ * found: the receiver adopts a chunk the sender shared (owner: the
+ * receiver), releases its reference (the owner field kept naming it) and
+ * dies; reclaim sees count 1 and a dead owner and frees the chunk the
+ * sender still holds.  The rule's cost, which the code accepts: an owner
+ * that held more than one reference and dies after such an unref leaks
+ * what it still held (the model's actors never hold two references to one
+ * chunk, so no run reaches it).
  */
 
 #ifndef NCHUNKS
@@ -83,7 +97,10 @@
 #ifndef OPS_SENDER
 #define OPS_SENDER OPS
 #endif
-#define ROUNDS(a) ((a) == SENDER -> OPS_SENDER : OPS)
+#ifndef OPS_RECEIVER
+#define OPS_RECEIVER OPS
+#endif
+#define ROUNDS(a) ((a) == SENDER -> OPS_SENDER : ((a) == RECEIVER -> OPS_RECEIVER : OPS))
 #ifndef VICTIM
 #define VICTIM 2
 #endif
@@ -135,6 +152,7 @@ chan box = [OPS] of { byte };   /* a handle sent from SENDER to RECEIVER */
 bool onlist[NCHUNKS];                 /* pushed and not popped since */
 bool handed[NCHUNKS];                 /* since its pop, the sender took a reference
                                        * for a handle or marked it in transit */
+bool adopted[NCHUNKS];                /* since its pop, the receiver adopted it */
 /* References each actor holds.  The reference a handle carries counts as
  * the sender's until the send, then as the receiver's: so every assertion
  * that a pop, a push or reclaim touches no chunk a live actor holds also
@@ -206,7 +224,7 @@ inline check_quiescent ()
   assert (onlist[c]);                 /* what is popped was free:      */ \
   live_refs (c);                      /* no chunk held by two owners   */ \
   assert (g_sum == 0 && refs[c] == 0); \
-  onlist[c] = false; handed[c] = false; \
+  onlist[c] = false; handed[c] = false; adopted[c] = false; \
   check_list ()                       /* no ABA corruption of the list */
 #define PUSHED(c) \
   assert (!onlist[c] && refs[c] == 0); /* no double push */ \
@@ -377,7 +395,19 @@ inline unref_loop (c, res, legit)
      atomic {
        /* in registers; C: new_state = state - 1; */
        n_refs = s_refs - 1;
-       if :: n_refs == 0 -> n_own = 0 :: else -> n_own = s_own fi;
+       if
+       /* C: new_state = 0; /* the owner field goes with the last reference */
+       :: n_refs == 0 -> n_own = 0
+#ifndef KEEP_OWNER
+       /* C: else if ((state & ~ZCP_STATE_REFS_MASK) == owner_tag) */
+       :: n_refs != 0 && s_own == me + 1 ->
+          /* the owner lets go of one of several references: it may hold
+           * none now, so the chunk is owned by nobody */
+          /* C: new_state &= ZCP_STATE_REFS_MASK; */
+          n_own = 0
+#endif
+       :: else -> n_own = s_own
+       fi;
        if
        :: refs[c] == s_refs && own[c] == s_own ->
           refs[c] = n_refs; own[c] = n_own; ok = true;
@@ -464,7 +494,7 @@ inline get (c)
 /* _zcp_mem_pool_manager_unref_chunk () of a reference the caller holds. */
 inline release (c, res)
 {
-  /* C: switch (zcp_chunk_state_unref (&pl->slots[index])) */
+  /* C: switch (zcp_chunk_state_unref (&pl->slots[index], self->owner_tag)) */
   unref_load (c);
   unref_loop (c, res, true);
   assert (res != NOT_IN_USE);        /* a reference held is never "not in use" */
@@ -554,7 +584,7 @@ inline adopt (c)
   set_owner (c, me + 1);
   /* The chunk the receiver adopted is in use, not on the free list, and
    * owned by the receiver: nobody can free it but the receiver. */
-  atomic { assert (refs[c] > 0 && !onlist[c] && own[c] == me + 1) }
+  atomic { assert (refs[c] > 0 && !onlist[c] && own[c] == me + 1); adopted[c] = true }
 }
 
 /* ---- the actors: threads or processes using the pool ----------------------- */
@@ -720,9 +750,13 @@ init
       :: refs[c] > 0 ->
          g_held++;
          /* the survivors released all theirs: what is left is the dead
-          * victim's, in chunks whose owner field names nobody or a live
-          * actor (reclaim gave back every chunk that named the victim)... */
-         assert (refs[c] == H (VICTIM, c) && own[c] != VICTIM + 1);
+          * victim's... */
+         assert (refs[c] == H (VICTIM, c));
+         /* ...in a chunk owned by nobody (its owner let go of a reference
+          * others held, or reclaim found it shared), or in transit with a
+          * handle that was never adopted: never owned by the victim
+          * (reclaim would have given it back) nor by a survivor... */
+         assert (own[c] == 0 || (own[c] == TRANSIT && !adopted[c]));
          /* ...and only in a chunk whose reference went, or was to go,
           * with a handle */
          assert (handed[c])
