@@ -58,9 +58,10 @@ struct _ZcpMemPoolConfig
   GArray *entries;       /* (owned) (element-type ZcpPoolSpec), ascending */
   guint permissions;
   guint sealed : 1;
-  guint fallback : 1;
-  guint prefault : 1;
-  guint lock_memory : 1;
+  /* Plain gbooleans, not bit-fields: set_flag() takes their address. */
+  gboolean fallback;
+  gboolean prefault;
+  gboolean lock_memory;
 };
 
 G_DEFINE_FINAL_TYPE (ZcpMemPoolConfig, zcp_mem_pool_config, G_TYPE_OBJECT)
@@ -241,6 +242,27 @@ check_not_sealed (ZcpMemPoolConfig  *self,
                            _("The memory pool configuration is used by an allocator and can no longer change"));
       return FALSE;
     }
+  return TRUE;
+}
+
+/* The body of the boolean setters: refused once sealed, notifies on change. */
+static gboolean
+set_flag (ZcpMemPoolConfig  *self,
+          gboolean          *field,
+          gboolean           value,
+          guint              prop_id,
+          GError           **error)
+{
+  if (!check_not_sealed (self, error))
+    return FALSE;
+
+  value = !!value;
+  if (*field != value)
+    {
+      *field = value;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[prop_id]);
+    }
+
   return TRUE;
 }
 
@@ -573,17 +595,7 @@ zcp_mem_pool_config_set_fallback (ZcpMemPoolConfig  *self,
 {
   g_return_val_if_fail (ZCP_IS_MEM_POOL_CONFIG (self), FALSE);
 
-  if (!check_not_sealed (self, error))
-    return FALSE;
-
-  fallback = !!fallback;
-  if (self->fallback != (guint) fallback)
-    {
-      self->fallback = fallback;
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FALLBACK]);
-    }
-
-  return TRUE;
+  return set_flag (self, &self->fallback, fallback, PROP_FALLBACK, error);
 }
 
 /**
@@ -648,17 +660,7 @@ zcp_mem_pool_config_set_prefault (ZcpMemPoolConfig  *self,
 {
   g_return_val_if_fail (ZCP_IS_MEM_POOL_CONFIG (self), FALSE);
 
-  if (!check_not_sealed (self, error))
-    return FALSE;
-
-  prefault = !!prefault;
-  if (self->prefault != (guint) prefault)
-    {
-      self->prefault = prefault;
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PREFAULT]);
-    }
-
-  return TRUE;
+  return set_flag (self, &self->prefault, prefault, PROP_PREFAULT, error);
 }
 
 /**
@@ -706,17 +708,7 @@ zcp_mem_pool_config_set_mlock (ZcpMemPoolConfig  *self,
 {
   g_return_val_if_fail (ZCP_IS_MEM_POOL_CONFIG (self), FALSE);
 
-  if (!check_not_sealed (self, error))
-    return FALSE;
-
-  lock_memory = !!lock_memory;
-  if (self->lock_memory != (guint) lock_memory)
-    {
-      self->lock_memory = lock_memory;
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MLOCK]);
-    }
-
-  return TRUE;
+  return set_flag (self, &self->lock_memory, lock_memory, PROP_MLOCK, error);
 }
 
 /**
