@@ -299,6 +299,7 @@ test_to_string (void)
                    "fallback=false\n"
                    "prefault=false\n"
                    "mlock=true\n"
+                   "thread-cache=true\n"
                    "\n"
                    "[pool 0]\n"
                    "chunk-size=256B\n"

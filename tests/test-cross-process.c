@@ -478,10 +478,13 @@ test_attach_damaged (ZcpFixture    *f,
   assert_open_fails (name, 0, ZCP_SHM_ERROR_TRUNCATED);
 
   /* Another layout version. */
-  header->layout_version = 2;
+  header->layout_version = ZCP_SEGMENT_LAYOUT_VERSION + 1;
   write_object (name, copy, size, size);
   assert_open_fails (name, 0, ZCP_SHM_ERROR_VERSION_MISMATCH);
-  header->layout_version = 1;
+  header->layout_version = 1; /* zerocp 1.0's first layout, without thread caches */
+  write_object (name, copy, size, size);
+  assert_open_fails (name, 0, ZCP_SHM_ERROR_VERSION_MISMATCH);
+  header->layout_version = ZCP_SEGMENT_LAYOUT_VERSION;
 
   /* Not ready: a creator that died while laying out. */
   atomic_store (&header->ready, 0);
@@ -498,6 +501,8 @@ test_attach_damaged (ZcpFixture    *f,
       { "overflowing stride", &descs[2].stride, G_MAXUINT64 - 63 },
       { "sizes not ascending", &descs[1].chunk_size, 100 },
       { "pools offset", &header->pools_offset, 64 },
+      { "thread-cache records overlapping the process table", &header->caches_offset, header->processes_offset },
+      { "thread-cache records beyond the end", &header->caches_offset, size },
     };
 
     for (guint i = 0; i < G_N_ELEMENTS (u64); i++)
@@ -522,6 +527,10 @@ test_attach_damaged (ZcpFixture    *f,
     write_object (name, copy, size, size);
     assert_open_fails (name, 0, ZCP_SHM_ERROR_CORRUPT);
     header->pool_count = 3;
+    header->max_caches = ZCP_SEGMENT_MAX_CACHES + 1;
+    write_object (name, copy, size, size);
+    assert_open_fails (name, 0, ZCP_SHM_ERROR_CORRUPT);
+    header->max_caches = ZCP_SEGMENT_MAX_CACHES;
   }
 
   g_assert_cmpint (shm_unlink (name), ==, 0);

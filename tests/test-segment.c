@@ -50,7 +50,11 @@ test_layout (void)
   h = zcp_segment_header (s.base);
 
   g_assert_cmpuint (h->magic, ==, ZCP_SEGMENT_MAGIC);
-  g_assert_cmpuint (h->layout_version, ==, 1);
+  g_assert_cmpuint (h->layout_version, ==, 2);
+  g_assert_cmpuint (h->max_caches, ==, ZCP_SEGMENT_MAX_CACHES);
+  g_assert_cmpuint (h->caches_offset, ==, h->processes_offset + 256 * 16);
+  g_assert_cmpuint (s.desc->slots_offset, >=, h->caches_offset + 64 * 64);
+  g_assert_cmpuint (zcp_segment_cached (s.base, 0), ==, 0);
   g_assert_cmpuint (h->total_size, ==, s.size);
   g_assert_cmpuint (h->segment_id, ==, 42);
   g_assert_cmpuint (h->pool_count, ==, 1);
@@ -160,7 +164,7 @@ test_refcount_states (void)
   segment_init (&s, 1);
   slot = &s.slots[0];
 
-  g_assert_cmpint (zcp_chunk_state_unref (slot, 3u << ZCP_STATE_OWNER_SHIFT), ==, ZCP_UNREF_NOT_IN_USE);
+  g_assert_cmpint (zcp_chunk_state_unref (slot, 3u << ZCP_STATE_OWNER_SHIFT, 0), ==, ZCP_UNREF_NOT_IN_USE);
   g_assert_cmpint (zcp_chunk_state_ref (slot), ==, ZCP_REF_NOT_IN_USE);
   g_assert_cmpuint (atomic_load (&slot->state), ==, 0);
 
@@ -168,19 +172,35 @@ test_refcount_states (void)
   g_assert_cmpint (zcp_chunk_state_ref (slot), ==, ZCP_REF_OK);
   g_assert_cmpuint (atomic_load (&slot->state), ==, (3u << ZCP_STATE_OWNER_SHIFT) | 2);
   /* Another process lets go of a reference: the owner stays. */
-  g_assert_cmpint (zcp_chunk_state_unref (slot, 5u << ZCP_STATE_OWNER_SHIFT), ==, ZCP_UNREF_KEPT);
+  g_assert_cmpint (zcp_chunk_state_unref (slot, 5u << ZCP_STATE_OWNER_SHIFT, 0), ==, ZCP_UNREF_KEPT);
   g_assert_cmpuint (atomic_load (&slot->state), ==, (3u << ZCP_STATE_OWNER_SHIFT) | 1);
-  g_assert_cmpint (zcp_chunk_state_unref (slot, 5u << ZCP_STATE_OWNER_SHIFT), ==, ZCP_UNREF_LAST);
+  g_assert_cmpint (zcp_chunk_state_unref (slot, 5u << ZCP_STATE_OWNER_SHIFT, 0), ==, ZCP_UNREF_LAST);
   g_assert_cmpuint (atomic_load (&slot->state), ==, 0); /* the owner goes too */
-  g_assert_cmpint (zcp_chunk_state_unref (slot, 3u << ZCP_STATE_OWNER_SHIFT), ==, ZCP_UNREF_NOT_IN_USE);
+  g_assert_cmpint (zcp_chunk_state_unref (slot, 3u << ZCP_STATE_OWNER_SHIFT, 0), ==, ZCP_UNREF_NOT_IN_USE);
 
   /* The owner lets go while others hold references: owned by nobody, so
    * that the owner's death cannot get the chunk reclaimed under them. */
   atomic_store (&slot->state, (3u << ZCP_STATE_OWNER_SHIFT) | 2);
-  g_assert_cmpint (zcp_chunk_state_unref (slot, 3u << ZCP_STATE_OWNER_SHIFT), ==, ZCP_UNREF_KEPT);
+  g_assert_cmpint (zcp_chunk_state_unref (slot, 3u << ZCP_STATE_OWNER_SHIFT, 0), ==, ZCP_UNREF_KEPT);
   g_assert_cmpuint (atomic_load (&slot->state), ==, 1);
-  g_assert_cmpint (zcp_chunk_state_unref (slot, 3u << ZCP_STATE_OWNER_SHIFT), ==, ZCP_UNREF_LAST);
+  g_assert_cmpint (zcp_chunk_state_unref (slot, 3u << ZCP_STATE_OWNER_SHIFT, 0), ==, ZCP_UNREF_LAST);
   g_assert_cmpuint (atomic_load (&slot->state), ==, 0);
+
+  /* A last release into a thread cache: count 0, owned by the releaser
+   * (not by the previous owner); free for every other operation. */
+  atomic_store (&slot->state, (3u << ZCP_STATE_OWNER_SHIFT) | 1);
+  g_assert_cmpint (zcp_chunk_state_unref (slot, 5u << ZCP_STATE_OWNER_SHIFT, 5u << ZCP_STATE_OWNER_SHIFT),
+                   ==, ZCP_UNREF_LAST);
+  g_assert_cmpuint (atomic_load (&slot->state), ==, 5u << ZCP_STATE_OWNER_SHIFT);
+  g_assert_cmpint (zcp_chunk_state_unref (slot, 5u << ZCP_STATE_OWNER_SHIFT, 0), ==, ZCP_UNREF_NOT_IN_USE);
+  g_assert_cmpint (zcp_chunk_state_ref (slot), ==, ZCP_REF_NOT_IN_USE);
+  zcp_chunk_state_set_owner (slot, 7u << ZCP_STATE_OWNER_SHIFT);
+  g_assert_cmpuint (atomic_load (&slot->state), ==, 5u << ZCP_STATE_OWNER_SHIFT);
+  /* Not the last reference: last_state does not apply. */
+  atomic_store (&slot->state, (3u << ZCP_STATE_OWNER_SHIFT) | 2);
+  g_assert_cmpint (zcp_chunk_state_unref (slot, 5u << ZCP_STATE_OWNER_SHIFT, 5u << ZCP_STATE_OWNER_SHIFT),
+                   ==, ZCP_UNREF_KEPT);
+  g_assert_cmpuint (atomic_load (&slot->state), ==, (3u << ZCP_STATE_OWNER_SHIFT) | 1);
 
   atomic_store (&slot->state, (1u << ZCP_STATE_OWNER_SHIFT) | ZCP_STATE_MAX_REFS);
   g_assert_cmpint (zcp_chunk_state_ref (slot), ==, ZCP_REF_OVERFLOW);

@@ -76,7 +76,7 @@ zcp_test_assert_pool_accounting (ZcpMemPoolManager *manager,
 {
   ZcpPoolLocal *pl;
   g_autofree guint8 *seen = NULL;
-  guint32 index, on_list = 0, in_use = 0;
+  guint32 index, on_list = 0, in_use = 0, cached = 0;
 
   g_assert_cmpuint (pool, <, manager->n_pools);
   pl = &manager->pools[pool];
@@ -99,14 +99,20 @@ zcp_test_assert_pool_accounting (ZcpMemPoolManager *manager,
 
   for (guint32 i = 0; i < pl->count; i++)
     {
-      if (atomic_load (&pl->slots[i].state) != 0)
+      guint32 state = atomic_load (&pl->slots[i].state);
+
+      if ((state & ZCP_STATE_REFS_MASK) != 0)
         in_use++;
+      else if (state != 0)
+        cached++; /* count 0 and an owner: in a thread's cache */
       else if (!seen[i])
         g_error ("pool %u: chunk %u is neither in use nor free", pool, i);
     }
 
-  g_assert_cmpuint (on_list + in_use, ==, pl->count);
-  g_assert_cmpuint (atomic_load (&pl->desc->used), ==, in_use);
+  /* Every cached chunk is counted by a cache record, and only those. */
+  g_assert_cmpuint (zcp_segment_cached (manager->base, pool), ==, cached);
+  g_assert_cmpuint (on_list + cached + in_use, ==, pl->count);
+  g_assert_cmpuint (atomic_load (&pl->desc->used), ==, in_use + cached);
   return in_use;
 }
 

@@ -555,7 +555,8 @@ zcp_mem_pool_allocator_initialize_mem_pools (ZcpMemPoolAllocator  *self,
       guint n = _zcp_mem_pool_config_get_specs (self->config, specs);
 
       zcp_segment_layout (self->shm->base, self->shm->size, specs, n, self->segment_id,
-                          zcp_mem_pool_config_get_fallback (self->config) ? ZCP_SEGMENT_FLAG_FALLBACK : 0,
+                          (zcp_mem_pool_config_get_fallback (self->config) ? ZCP_SEGMENT_FLAG_FALLBACK : 0) |
+                          (zcp_mem_pool_config_get_thread_cache (self->config) ? 0 : ZCP_SEGMENT_FLAG_NO_THREAD_CACHE),
                           (guint32) getpid ());
     }
 

@@ -62,6 +62,7 @@ struct _ZcpMemPoolConfig
   gboolean fallback;
   gboolean prefault;
   gboolean lock_memory;
+  gboolean thread_cache;
 };
 
 G_DEFINE_FINAL_TYPE (ZcpMemPoolConfig, zcp_mem_pool_config, G_TYPE_OBJECT)
@@ -73,6 +74,7 @@ enum {
   PROP_PERMISSIONS,
   PROP_FALLBACK,
   PROP_PREFAULT,
+  PROP_THREAD_CACHE,
   PROP_MLOCK,
   N_PROPS
 };
@@ -116,6 +118,9 @@ zcp_mem_pool_config_get_property (GObject    *object,
       break;
     case PROP_MLOCK:
       g_value_set_boolean (value, self->lock_memory);
+      break;
+    case PROP_THREAD_CACHE:
+      g_value_set_boolean (value, self->thread_cache);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -207,12 +212,25 @@ zcp_mem_pool_config_class_init (ZcpMemPoolConfigClass *klass)
     g_param_spec_boolean ("mlock", NULL, NULL, FALSE,
                           G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
 
+  /**
+   * ZcpMemPoolConfig:thread-cache:
+   *
+   * Whether each thread keeps a few chunks it released for its next gets
+   * (on by default); see zcp_mem_pool_config_set_thread_cache().
+   *
+   * Since: 1.0
+   */
+  properties[PROP_THREAD_CACHE] =
+    g_param_spec_boolean ("thread-cache", NULL, NULL, TRUE,
+                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
 static void
 zcp_mem_pool_config_init (ZcpMemPoolConfig *self)
 {
+  self->thread_cache = TRUE;
   self->entries = g_array_new (FALSE, FALSE, sizeof (ZcpPoolSpec));
   self->permissions = ZCP_MEM_POOL_DEFAULT_PERMISSIONS;
 }
@@ -616,6 +634,59 @@ zcp_mem_pool_config_get_fallback (ZcpMemPoolConfig *self)
   return self->fallback;
 }
 
+/**
+ * zcp_mem_pool_config_set_thread_cache:
+ * @self: a #ZcpMemPoolConfig
+ * @thread_cache: whether threads may cache chunks
+ * @error: return location for a #GError, or %NULL
+ *
+ * Lets each thread keep up to 8 chunks per pool that it took and then
+ * released, for its next gets: a get after a release then costs one
+ * relaxed store instead of a pop from the shared list, and a release one
+ * atomic operation instead of two.  On by default.
+ *
+ * Cached chunks are free (the statistics count them in `free`), but only
+ * their thread hands them out; they go back to the shared list when a get
+ * anywhere finds their pool empty (on the caching thread's next call), when
+ * the thread exits, and in the other cases listed for
+ * zcp_mem_pool_manager_flush_thread_cache().  Pools of fewer than 64 chunks
+ * are never cached.  Turn caching off where every chunk must be available
+ * to every process at every instant.  The setting is stored in the
+ * segment, so every process attached to it behaves the same; `ZCP_DEBUG=
+ * no-thread-cache` turns caching off in one process.
+ *
+ * Returns: %TRUE on success, %FALSE if the configuration is sealed
+ *
+ * Since: 1.0
+ */
+gboolean
+zcp_mem_pool_config_set_thread_cache (ZcpMemPoolConfig  *self,
+                                      gboolean           thread_cache,
+                                      GError           **error)
+{
+  g_return_val_if_fail (ZCP_IS_MEM_POOL_CONFIG (self), FALSE);
+
+  return set_flag (self, &self->thread_cache, thread_cache, PROP_THREAD_CACHE, error);
+}
+
+/**
+ * zcp_mem_pool_config_get_thread_cache:
+ * @self: a #ZcpMemPoolConfig
+ *
+ * Gets the value set by zcp_mem_pool_config_set_thread_cache().
+ *
+ * Returns: whether threads may cache chunks
+ *
+ * Since: 1.0
+ */
+gboolean
+zcp_mem_pool_config_get_thread_cache (ZcpMemPoolConfig *self)
+{
+  g_return_val_if_fail (ZCP_IS_MEM_POOL_CONFIG (self), TRUE);
+
+  return self->thread_cache;
+}
+
 void
 _zcp_mem_pool_config_seal (ZcpMemPoolConfig *self)
 {
@@ -735,7 +806,7 @@ zcp_mem_pool_config_get_mlock (ZcpMemPoolConfig *self)
  * @other: another #ZcpMemPoolConfig
  *
  * Compares two configurations: the same pools and the same permissions,
- * fallback, prefault and mlock settings.  Whether either is sealed does not
+ * fallback, prefault, mlock and thread-cache settings.  Whether either is sealed does not
  * matter.
  *
  * Returns: %TRUE if @self and @other describe the same segment
@@ -753,7 +824,8 @@ zcp_mem_pool_config_equal (ZcpMemPoolConfig *self,
       self->permissions != other->permissions ||
       self->fallback != other->fallback ||
       self->prefault != other->prefault ||
-      self->lock_memory != other->lock_memory)
+      self->lock_memory != other->lock_memory ||
+      self->thread_cache != other->thread_cache)
     return FALSE;
 
   for (guint i = 0; i < self->entries->len; i++)
@@ -778,6 +850,7 @@ zcp_mem_pool_config_equal (ZcpMemPoolConfig *self,
 /*   fallback=false         true or false                                    */
 /*   prefault=false                                                          */
 /*   mlock=false                                                             */
+/*   thread-cache=true                                                       */
 /*                                                                           */
 /*   [pool NAME]            one per pool; NAME is free text, unique          */
 /*   chunk-size=4KiB        bytes, with an optional unit                     */
@@ -1140,10 +1213,16 @@ parse_segment_group (ZcpMemPoolConfig  *self,
             return FALSE;
           zcp_mem_pool_config_set_mlock (self, flag, NULL);
         }
+      else if (g_str_equal (key, "thread-cache"))
+        {
+          if (!parse_boolean_value (ctx, file, group, key, &flag, error))
+            return FALSE;
+          zcp_mem_pool_config_set_thread_cache (self, flag, NULL);
+        }
       else
         {
           set_error_at (ctx, error, ZCP_MEM_POOL_ERROR_PARSE, line,
-                        _("unknown key “%s” in group [%s]; the keys are permissions, fallback, prefault and mlock"),
+                        _("unknown key “%s” in group [%s]; the keys are permissions, fallback, prefault, mlock and thread-cache"),
                         key, group);
           return FALSE;
         }
@@ -1346,6 +1425,7 @@ zcp_mem_pool_config_new_from_data (const char  *data,
  * fallback=false
  * prefault=true
  * mlock=false
+ * thread-cache=true
  *
  * [pool small]
  * chunk-size=256B
@@ -1361,9 +1441,11 @@ zcp_mem_pool_config_new_from_data (const char  *data,
  * `KiB`, `MiB`, `GiB`, `TiB` (powers of 1024) or `kB`, `MB`, `GB`, `TB`
  * (powers of 1000), any case, with or without a space.  `chunk-count` is a
  * plain number.  `permissions` is an octal mode (see
- * zcp_mem_pool_config_set_permissions()); `fallback`, `prefault` and `mlock`
- * are `true` or `false` (see zcp_mem_pool_config_set_fallback(),
- * zcp_mem_pool_config_set_prefault() and zcp_mem_pool_config_set_mlock()).
+ * zcp_mem_pool_config_set_permissions()); `fallback`, `prefault`, `mlock` and
+ * `thread-cache` are `true` or `false` (see
+ * zcp_mem_pool_config_set_fallback(), zcp_mem_pool_config_set_prefault(),
+ * zcp_mem_pool_config_set_mlock() and
+ * zcp_mem_pool_config_set_thread_cache()).
  * Lines starting with `#` are comments.  A file with no pool is valid;
  * zcp_mem_pool_allocator_initialize_shared_memory() refuses to use it.
  *
@@ -1429,11 +1511,13 @@ zcp_mem_pool_config_to_string (ZcpMemPoolConfig *self)
                           "permissions=%04o\n"
                           "fallback=%s\n"
                           "prefault=%s\n"
-                          "mlock=%s\n",
+                          "mlock=%s\n"
+                          "thread-cache=%s\n",
                           self->permissions,
                           self->fallback ? "true" : "false",
                           self->prefault ? "true" : "false",
-                          self->lock_memory ? "true" : "false");
+                          self->lock_memory ? "true" : "false",
+                          self->thread_cache ? "true" : "false");
 
   for (guint i = 0; i < self->entries->len; i++)
     {

@@ -124,6 +124,12 @@ gboolean          zcp_mem_pool_config_set_fallback    (ZcpMemPoolConfig  *self,
 ZCP_AVAILABLE_IN_1_0
 gboolean          zcp_mem_pool_config_get_fallback    (ZcpMemPoolConfig  *self);
 ZCP_AVAILABLE_IN_1_0
+gboolean          zcp_mem_pool_config_set_thread_cache (ZcpMemPoolConfig *self,
+                                                        gboolean          thread_cache,
+                                                        GError          **error);
+ZCP_AVAILABLE_IN_1_0
+gboolean          zcp_mem_pool_config_get_thread_cache (ZcpMemPoolConfig *self);
+ZCP_AVAILABLE_IN_1_0
 gboolean          zcp_mem_pool_config_set_prefault    (ZcpMemPoolConfig  *self,
                                                        gboolean           prefault,
                                                        GError           **error);

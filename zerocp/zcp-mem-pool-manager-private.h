@@ -45,6 +45,7 @@ struct _ZcpMemPoolManager
   guint fallback : 1;
   guint poison : 1;         /* ZCP_DEBUG=poison: fill released payloads */
   guint wide_cas : 1;       /* zcp_cpu_has_wide_cas(): get/put in one CAS */
+  guint thread_cache : 1;   /* threads keep caches (zcp-thread-cache.c) */
   ZcpPoolLocal pools[ZCP_MEM_POOL_MAX_POOLS];
 };
 
@@ -91,8 +92,12 @@ ZcpMemPoolManager *_zcp_mem_pool_manager_for_address (const void *address);
 /* Debug mode (zcp-reclaim.c): ZCP_DEBUG=poison fills every released
  * payload with ZCP_POISON_BYTE, so a use after release reads garbage. */
 #define ZCP_DEBUG_POISON (1u << 0)
+/* ZCP_DEBUG=no-thread-cache: every get and release goes through the
+ * shared free list (zcp-thread-cache-private.h), in this process. */
+#define ZCP_DEBUG_NO_THREAD_CACHE (1u << 1)
 #define ZCP_POISON_BYTE 0xdb
 gboolean _zcp_debug_poison_enabled         (void);
+gboolean _zcp_debug_no_thread_cache        (void);
 /* Makes this process the owner of an adopted chunk (for reclaim). */
 void     _zcp_mem_pool_manager_adopt_chunk (ZcpMemPoolManager *self,
                                             guint              pool,

@@ -12,6 +12,7 @@
 
 #include "zcp-error.h"
 #include "zcp-mem-pool-manager-private.h"
+#include "zcp-thread-cache-private.h"
 #include "zcp-private.h"
 
 /**
@@ -227,6 +228,9 @@ zcp_mem_pool_manager_finalize (GObject *object)
 
   _zcp_mem_pool_manager_unset_default (self);
   registry_remove (self);
+  /* Before the process slot goes: cached chunks are stamped with it. */
+  if (self->thread_cache)
+    _zcp_thread_cache_detach (self);
   if (self->shm != NULL && !self->read_only)
     release_process_slot (self);
   g_clear_pointer (&self->shm, zcp_shm_unref);
@@ -420,6 +424,10 @@ _zcp_mem_pool_manager_new_for_shm (ZcpShm  *shm,
   if (!self->read_only && !claim_process_slot (self, error))
     return NULL;
 
+  self->thread_cache = !self->read_only && !self->poison &&
+                       (header->flags & ZCP_SEGMENT_FLAG_NO_THREAD_CACHE) == 0 &&
+                       !_zcp_debug_no_thread_cache ();
+
   if (!registry_add (self))
     {
       g_set_error (error, ZCP_SHM_ERROR, ZCP_SHM_ERROR_TOO_MANY_FILES,
@@ -529,6 +537,7 @@ get_chunk_internal (ZcpMemPoolManager *self,
                     GetResult         *result,
                     guint             *pool_out)
 {
+  ZcpThreadCache *cache;
   guint i = 0;
 
   while (i < self->n_pools && self->pools[i].chunk_size < size)
@@ -541,15 +550,47 @@ get_chunk_internal (ZcpMemPoolManager *self,
     }
 
   *pool_out = i;
+  cache = _zcp_thread_cache_get (self);
 
   do
     {
       ZcpPoolLocal *pl = &self->pools[i];
+      guint32 index;
+
+      if (cache != NULL)
+        {
+          ZcpThreadCachePool *cp = &cache->pools[i];
+
+          if (cp->n > 0)
+            {
+              if (G_LIKELY (!_zcp_thread_cache_flush_requested (cp, pl->desc)))
+                {
+                  /* A cached chunk: ours alone (its state names this
+                   * process with no reference, which no release, reference
+                   * or reclaim of a live process touches), so the relaxed
+                   * store below is all it takes. */
+                  index = cp->entries[--cp->n];
+                  cp->room++; /* room <= cap - n still holds */
+                  /* Relaxed: a statistic (see zcp_segment_cached()). */
+                  atomic_store_explicit (&cache->record->count[i], cp->n, memory_order_relaxed);
+                  atomic_store_explicit (&pl->slots[index].state, self->owner_tag | 1u,
+                                         memory_order_relaxed);
+                  *result = GET_OK;
+                  return (ZcpChunk *) (pl->chunks + (guint64) index * pl->stride);
+                }
+              /* A getter starves: give the cached chunks back first. */
+              _zcp_thread_cache_flush (cache, i);
+            }
+        }
+
       /* Pops the chunk and counts it in `used` and `low_water`. */
-      guint32 index = zcp_pool_get (pl->desc, pl->slots, pl->count, self->wide_cas);
+      index = zcp_pool_get (pl->desc, pl->slots, pl->count, self->wide_cas);
 
       if (G_LIKELY (index < pl->count))
         {
+          /* One more chunk this thread may keep when it releases it. */
+          if (cache != NULL)
+            _zcp_thread_cache_made_room (&cache->pools[i]);
           /* Relaxed: the chunk is ours alone until we hand it on, and
            * handing it on (a handle through a pipe, a pointer to another
            * thread) orders this store before the receiver's accesses. */
@@ -562,6 +603,11 @@ get_chunk_internal (ZcpMemPoolManager *self,
       /* Empty (or a head that a foreign writer corrupted: never trust an
        * index out of range). */
       atomic_fetch_add_explicit (&pl->desc->failed_gets, 1, memory_order_relaxed);
+      /* Chunks rest in threads' caches: ask their threads to give them
+       * back (on their next get or release of this pool).  Relaxed: a
+       * request; the chunks are published by their pushes. */
+      if (self->thread_cache && zcp_segment_cached (self->base, i) > 0)
+        atomic_fetch_add_explicit (&pl->desc->flush_epoch, 1, memory_order_relaxed);
     }
   while (self->fallback && ++i < self->n_pools);
 
@@ -587,9 +633,9 @@ get_chunk_internal (ZcpMemPoolManager *self,
  *
  * Since: 1.0
  */
-ZcpChunk *
-zcp_mem_pool_manager_get_chunk (ZcpMemPoolManager *self,
-                                gsize              size)
+static G_NO_INLINE ZcpChunk *
+get_chunk_slow (ZcpMemPoolManager *self,
+                gsize              size)
 {
   GetResult result;
   guint pool;
@@ -599,6 +645,61 @@ zcp_mem_pool_manager_get_chunk (ZcpMemPoolManager *self,
   g_return_val_if_fail (!self->read_only, NULL);
 
   return get_chunk_internal (self, size, &result, &pool);
+}
+
+/* A get whose best pool i has no cached chunk, from a valid manager. */
+static G_NO_INLINE ZcpChunk *
+get_chunk_from_list (ZcpMemPoolManager *self,
+                     guint              i,
+                     gsize              size,
+                     ZcpThreadCache    *cache)
+{
+  ZcpPoolLocal *pl = &self->pools[i];
+  guint32 index = zcp_pool_get (pl->desc, pl->slots, pl->count, self->wide_cas);
+
+  if (G_UNLIKELY (index >= pl->count))
+    return get_chunk_slow (self, size); /* empty: fallback, statistics, flush request */
+
+  _zcp_thread_cache_made_room (&cache->pools[i]);
+  /* Relaxed, as in get_chunk_internal(). */
+  atomic_store_explicit (&pl->slots[index].state, self->owner_tag | 1u, memory_order_relaxed);
+  return (ZcpChunk *) (pl->chunks + (guint64) index * pl->stride);
+}
+
+ZcpChunk *
+zcp_mem_pool_manager_get_chunk (ZcpMemPoolManager *self,
+                                gsize              size)
+{
+  ZcpThreadCache *cache = _zcp_thread_cache_last;
+  ZcpThreadCachePool *cp;
+  ZcpPoolLocal *pl;
+  guint32 index;
+  guint i = 0;
+
+  /* The cache hit, with nothing else on the way: the cache's manager being
+   * self proves self is a live read-write manager (see
+   * _zcp_thread_cache_is_for()); everything else is get_chunk_slow(). */
+  if (G_UNLIKELY (!_zcp_thread_cache_is_for (cache, self)))
+    return get_chunk_slow (self, size);
+
+  while (self->pools[i].chunk_size < size)
+    if (++i == self->n_pools)
+      return get_chunk_slow (self, size);
+
+  cp = &cache->pools[i];
+  pl = &self->pools[i];
+  if (G_UNLIKELY (cp->n == 0))
+    return get_chunk_from_list (self, i, size, cache);
+  if (G_UNLIKELY (_zcp_thread_cache_flush_requested (cp, pl->desc)))
+    return get_chunk_slow (self, size);
+
+  /* As in get_chunk_internal(): the chunk is ours alone. */
+  index = cp->entries[--cp->n];
+  cp->room++; /* room <= cap - n still holds */
+  /* Relaxed: a statistic (see zcp_segment_cached()). */
+  atomic_store_explicit (&cache->record->count[i], cp->n, memory_order_relaxed);
+  atomic_store_explicit (&pl->slots[index].state, self->owner_tag | 1u, memory_order_relaxed);
+  return (ZcpChunk *) (pl->chunks + (guint64) index * pl->stride);
 }
 
 /**
@@ -673,14 +774,62 @@ report_bad_chunk (ZcpMemPoolManager *self,
                 caller, chunk, self->shm->name);
 }
 
-/* The body of every release, inlined into zcp_mem_pool_manager_release_chunk()
- * so that the hot path makes no call. */
-static inline __attribute__ ((always_inline)) void
+/* The general release of chunk (chunk index of pool), any case. */
+static void
+unref_located (ZcpMemPoolManager *self,
+               ZcpChunk          *chunk,
+               guint              pool,
+               guint32            index,
+               const char        *caller)
+{
+  ZcpPoolLocal *pl;
+  ZcpThreadCache *cache;
+  ZcpThreadCachePool *cp = NULL;
+  guint32 last_state = 0;
+
+  pl = &self->pools[pool];
+  cache = _zcp_thread_cache_get (self);
+  if (cache != NULL)
+    {
+      cp = &cache->pools[pool];
+      if (cp->room > 0)
+        last_state = self->owner_tag;
+    }
+
+  /* With last_state the owner tag, a last release leaves the chunk
+   * cached: reference count 0, owned by this process. */
+  switch (zcp_chunk_state_unref (&pl->slots[index], self->owner_tag, last_state))
+    {
+    case ZCP_UNREF_KEPT:
+      break;
+    case ZCP_UNREF_LAST:
+      if (G_UNLIKELY (self->poison))
+        memset (chunk, ZCP_POISON_BYTE, (gsize) pl->chunk_size);
+      if (last_state != 0)
+        {
+          cp->entries[cp->n++] = index;
+          cp->room--;
+          /* Relaxed: a statistic (see zcp_segment_cached()). */
+          atomic_store_explicit (&cache->record->count[pool], cp->n, memory_order_relaxed);
+          break;
+        }
+      /* Pushes the chunk and takes it out of `used`. */
+      zcp_pool_put (pl->desc, pl->slots, index, self->wide_cas);
+      break;
+    case ZCP_UNREF_NOT_IN_USE:
+    default:
+      g_critical (_("%s: chunk %u of pool %u of shared memory “%s” is not in use (released twice?)"),
+                  caller, index, pool, self->shm->name);
+      break;
+    }
+}
+
+/* The body of every release but the fast path's. */
+static void
 unref_chunk_internal (ZcpMemPoolManager *self,
                       ZcpChunk          *chunk,
                       const char        *caller)
 {
-  ZcpPoolLocal *pl;
   ZcpLocate where;
   guint pool;
   guint32 index;
@@ -692,24 +841,7 @@ unref_chunk_internal (ZcpMemPoolManager *self,
       return;
     }
 
-  pl = &self->pools[pool];
-
-  switch (zcp_chunk_state_unref (&pl->slots[index], self->owner_tag))
-    {
-    case ZCP_UNREF_KEPT:
-      break;
-    case ZCP_UNREF_LAST:
-      if (G_UNLIKELY (self->poison))
-        memset (chunk, ZCP_POISON_BYTE, (gsize) pl->chunk_size);
-      /* Pushes the chunk and takes it out of `used`. */
-      zcp_pool_put (pl->desc, pl->slots, index, self->wide_cas);
-      break;
-    case ZCP_UNREF_NOT_IN_USE:
-    default:
-      g_critical (_("%s: chunk %u of pool %u of shared memory “%s” is not in use (released twice?)"),
-                  caller, index, pool, self->shm->name);
-      break;
-    }
+  unref_located (self, chunk, pool, index, caller);
 }
 
 void
@@ -769,15 +901,88 @@ _zcp_mem_pool_manager_ref_chunk (ZcpMemPoolManager *self,
  *
  * Since: 1.0
  */
-void
-zcp_mem_pool_manager_release_chunk (ZcpMemPoolManager *self,
-                                    ZcpChunk          *chunk)
+static G_NO_INLINE void
+release_chunk_slow (ZcpMemPoolManager *self,
+                    ZcpChunk          *chunk)
 {
   g_return_if_fail (IS_MANAGER_FAST (self) || ZCP_IS_MEM_POOL_MANAGER (self));
   g_return_if_fail (chunk != NULL);
   g_return_if_fail (!self->read_only);
 
-  unref_chunk_internal (self, chunk, G_STRFUNC);
+  unref_chunk_internal (self, chunk, "zcp_mem_pool_manager_release_chunk");
+}
+
+void
+zcp_mem_pool_manager_release_chunk (ZcpMemPoolManager *self,
+                                    ZcpChunk          *chunk)
+{
+  ZcpThreadCache *cache = _zcp_thread_cache_last;
+  ZcpThreadCachePool *cp;
+  ZcpPoolLocal *pl;
+  guint32 index, state;
+  guint pool;
+
+  /* The common case, a chunk this process holds alone released into the
+   * thread's cache, with nothing else on the way (see get_chunk()); every
+   * other case, and every error, is release_chunk_slow(). */
+  if (G_UNLIKELY (!_zcp_thread_cache_is_for (cache, self) ||
+                  _zcp_mem_pool_manager_locate (self, chunk, &pool, &index) != ZCP_LOCATE_OK))
+    {
+      release_chunk_slow (self, chunk);
+      return;
+    }
+
+  cp = &cache->pools[pool];
+  pl = &self->pools[pool];
+  state = self->owner_tag | 1u;
+  /* The CAS from exactly "one reference, ours" to "cached by us" is
+   * zcp_chunk_state_unref()'s last release with last_state = owner_tag,
+   * with the same acq_rel order; any other state (shared, owned by another
+   * process, not in use) fails it and takes the general path, which
+   * reports a double release. */
+  if (G_UNLIKELY (cp->room == 0 ||
+                  !atomic_compare_exchange_strong_explicit (&pl->slots[index].state, &state,
+                                                            self->owner_tag,
+                                                            memory_order_acq_rel,
+                                                            memory_order_relaxed)))
+    {
+      unref_located (self, chunk, pool, index, "zcp_mem_pool_manager_release_chunk");
+      return;
+    }
+
+  cp->entries[cp->n++] = index;
+  cp->room--;
+  /* Relaxed: a statistic (see zcp_segment_cached()). */
+  atomic_store_explicit (&cache->record->count[pool], cp->n, memory_order_relaxed);
+}
+
+/**
+ * zcp_mem_pool_manager_flush_thread_cache:
+ * @self: a #ZcpMemPoolManager
+ *
+ * Gives the chunks resting in the calling thread's cache of @self back to
+ * the shared free lists.
+ *
+ * Each thread keeps up to 8 chunks per pool that it took and released
+ * itself, so that a get after a release costs no shared atomic operation
+ * (pools of fewer than 64 chunks are not cached).  Cached chunks are free:
+ * the statistics count them in `free` (and in `cached`), and they go back
+ * on their own when the thread exits, when the manager is finalized, when
+ * the process exits or dies (zcp_mem_pool_manager_reclaim_dead()), and
+ * when a get in any thread or process finds their pool empty (on the
+ * caching thread's next get or release there).  Call this when a thread
+ * that cached chunks goes idle for a long time; or turn caching off for a
+ * segment with zcp_mem_pool_config_set_thread_cache().
+ *
+ * Since: 1.0
+ */
+void
+zcp_mem_pool_manager_flush_thread_cache (ZcpMemPoolManager *self)
+{
+  g_return_if_fail (ZCP_IS_MEM_POOL_MANAGER (self));
+
+  if (self->thread_cache)
+    _zcp_thread_cache_flush_all (self);
 }
 
 /**
@@ -1057,7 +1262,7 @@ zcp_mem_pool_manager_get_pool_stats (ZcpMemPoolManager *self,
                                      ZcpMemPoolStats   *stats)
 {
   const ZcpPoolLocal *pl;
-  guint32 used;
+  guint32 used, cached;
 
   g_return_val_if_fail (ZCP_IS_MEM_POOL_MANAGER (self), FALSE);
   g_return_val_if_fail (stats != NULL, FALSE);
@@ -1066,11 +1271,14 @@ zcp_mem_pool_manager_get_pool_stats (ZcpMemPoolManager *self,
     return FALSE;
 
   pl = &self->pools[index];
-  /* Relaxed: statistics order nothing. */
+  /* Relaxed: statistics order nothing.  `used` counts every chunk off the
+   * free list, cached ones included; the records count those. */
   used = atomic_load_explicit (&pl->desc->used, memory_order_relaxed);
+  cached = zcp_segment_cached (self->base, index);
   stats->chunk_size = pl->chunk_size;
   stats->chunk_count = pl->count;
-  stats->used = MIN (used, pl->count);
+  stats->cached = MIN (cached, pl->count);
+  stats->used = used > cached ? MIN (used - cached, pl->count) : 0;
   stats->free = pl->count - stats->used;
   stats->low_water = atomic_load_explicit (&pl->desc->low_water, memory_order_relaxed);
   stats->failed_gets = atomic_load_explicit (&pl->desc->failed_gets, memory_order_relaxed);

@@ -31,9 +31,12 @@ G_BEGIN_DECLS
  * @chunk_size: usable bytes of each chunk of the pool, as configured
  * @chunk_count: number of chunks in the pool
  * @used: chunks currently handed out (reference count above zero)
- * @free: chunks currently free (@chunk_count − @used)
- * @low_water: the fewest free chunks the pool ever had after a get
+ * @free: chunks currently free (@chunk_count − @used), @cached included
+ * @low_water: the fewest chunks the pool's shared free list ever had after
+ *   a get (chunks resting in thread caches are not on it)
  * @failed_gets: gets that found this pool empty
+ * @cached: free chunks resting in threads' caches, in every process (see
+ *   zcp_mem_pool_manager_flush_thread_cache())
  *
  * A snapshot of one pool's statistics.  Under concurrent use the fields are
  * each exact but not taken at the same instant; at quiescence
@@ -49,6 +52,7 @@ typedef struct
   guint32 free;
   guint32 low_water;
   guint64 failed_gets;
+  guint32 cached;
 } ZcpMemPoolStats;
 
 /**
@@ -105,6 +109,8 @@ ZcpChunk          *zcp_mem_pool_manager_try_get_chunk (ZcpMemPoolManager *self,
 ZCP_AVAILABLE_IN_1_0
 void               zcp_mem_pool_manager_release_chunk (ZcpMemPoolManager *self,
                                                       ZcpChunk           *chunk);
+ZCP_AVAILABLE_IN_1_0
+void               zcp_mem_pool_manager_flush_thread_cache (ZcpMemPoolManager *self);
 ZCP_AVAILABLE_IN_1_0
 gboolean           zcp_mem_pool_manager_owns_chunk   (ZcpMemPoolManager  *self,
                                                       gconstpointer       address);

@@ -23,6 +23,9 @@
  * reclaimer that dies in turn is detected by the next one, which takes the
  * lock over).  Then every chunk stamped with that slot is looked at:
  *
+ * - reference count 0: a free chunk resting in one of the dead process's
+ *   thread caches.  Given back like the next case, and the dead process's
+ *   cache records (zcp-thread-cache.c) are freed after the scan.
  * - reference count 1: the dead owner held the only reference.  The state
  *   word goes from exactly that value to 0 (a CAS, so a concurrent release
  *   or reclaim of the same chunk cannot also succeed), the payload is
@@ -69,24 +72,38 @@
 
 #include "zcp-error.h"
 #include "zcp-mem-pool-manager-private.h"
+#include "zcp-thread-cache-private.h"
 #include "zcp-private.h"
 
 /* A process slot whose pid has this bit set is being reclaimed by the
  * process whose pid is in the other bits (pids are below 2^22). */
 #define ZCP_PROCESS_RECLAIMING (UINT32_C (1) << 31)
 
-gboolean
-_zcp_debug_poison_enabled (void)
+static guint
+debug_flags (void)
 {
   static const GDebugKey keys[] = {
     { "poison", ZCP_DEBUG_POISON },
+    { "no-thread-cache", ZCP_DEBUG_NO_THREAD_CACHE },
   };
   const char *env = g_getenv ("ZCP_DEBUG");
 
   if (env == NULL)
-    return FALSE;
+    return 0;
 
-  return (g_parse_debug_string (env, keys, G_N_ELEMENTS (keys)) & ZCP_DEBUG_POISON) != 0;
+  return g_parse_debug_string (env, keys, G_N_ELEMENTS (keys));
+}
+
+gboolean
+_zcp_debug_poison_enabled (void)
+{
+  return (debug_flags () & ZCP_DEBUG_POISON) != 0;
+}
+
+gboolean
+_zcp_debug_no_thread_cache (void)
+{
+  return (debug_flags () & ZCP_DEBUG_NO_THREAD_CACHE) != 0;
 }
 
 /* Whether the process named by pid (and, if known, start time) is alive. */
@@ -278,6 +295,7 @@ zcp_mem_pool_manager_reclaim_dead (ZcpMemPoolManager  *self,
         continue; /* somebody else got there first */
 
       n = reclaim_slot (self, s, &shared);
+      _zcp_thread_cache_reclaim_records (self, s + 1);
       total += n;
       g_debug ("Reclaimed %u chunks of dead process %u (process slot %u) in shared memory “%s”",
                n, pid & ~ZCP_PROCESS_RECLAIMING, s, self->shm->name);

@@ -17,6 +17,7 @@
  * | 0                      | #ZcpSegmentHeader, 128 bytes                  |
  * | header.pools_offset    | #ZcpPoolDescriptor × pool_count, 192 B each   |
  * | header.processes_offset| #ZcpProcessSlot × max_processes, 16 B each    |
+ * | header.caches_offset   | #ZcpCacheRecord × max_caches, 64 B each       |
  * | pool.slots_offset      | #ZcpChunkSlot × chunk_count (8 B per chunk),  |
  * |                        | aligned to 64                                 |
  * | pool.chunks_offset     | chunk_count payloads of `stride` bytes,       |
@@ -52,17 +53,46 @@
  *
  * # Chunk state
  *
- * `slots[i].state` is 0 while chunk i is free.  While it is in use, the low
- * 16 bits hold its reference count (>= 1) and the high 16 bits hold the
- * process-table slot + 1 of the process that took it from the pool.  The
- * reference count is changed by CAS only, so a release of a chunk whose count
- * is already 0 is seen (double release) and changes nothing.
+ * `slots[i].state` is 0 while chunk i is on the free list.  While it is in
+ * use, the low 16 bits hold its reference count (>= 1) and the high 16 bits
+ * hold the process-table slot + 1 of the process that took it from the pool.
+ * The reference count is changed by CAS only, so a release of a chunk whose
+ * count is already 0 is seen (double release) and changes nothing.
+ *
+ * A free chunk resting in a thread's cache (see "Thread caches" below) has
+ * a reference count of 0 and the caching process in the owner field: it is
+ * free for every check (a release, a reference or an adoption of it is
+ * refused as of a free chunk) and owned for crash reclaim, which gives it
+ * back when that process dies.
+ *
+ * # Thread caches
+ *
+ * A get + release pair on the shared list costs three locked
+ * read-modify-writes: the pop, the reference-count CAS that catches double
+ * releases, and the push.  Each thread of a process therefore keeps, per
+ * pool and per segment, a small stack of the chunks it released itself, in
+ * its own memory (the manager's zcp-thread-cache.c): a get takes from it
+ * with a relaxed store of the state, a release puts into it with the
+ * reference-count CAS alone, so a cache hit costs one locked instruction
+ * per pair instead of three and touches no shared cache line but the
+ * chunk's own slot.
+ *
+ * So that other processes can account for the cached chunks, each caching
+ * thread owns one #ZcpCacheRecord of the segment, claimed by CAS on its
+ * `owner` word, whose `count[p]` it alone writes (relaxed stores: a plain
+ * store on x86).  The statistics report `used` minus the sum of the counts.
+ * A pool's `flush_epoch` is raised by a get that finds the free list
+ * empty; a thread that sees it changed gives its cached chunks of that pool
+ * back to the list on its next get or release.
  *
  * # Invariants, at quiescence
  *
  * - free + used == chunk_count for every pool, where free is the length of
- *   the stack and used the number of chunks whose state is not 0;
+ *   the stack and used the number of chunks whose state is not 0 (in use
+ *   or cached);
  * - a chunk is on the stack exactly when its state is 0;
+ * - a chunk is cached exactly when its reference count is 0 and its owner
+ *   field is not, and the counts of the records of its process say so;
  * - `used` (statistics) equals the number of chunks whose state is not 0.
  *
  * # Thread and process contract
@@ -91,9 +121,15 @@ _Static_assert (ATOMIC_INT_LOCK_FREE == 2, "32-bit atomics must always be lock-f
 
 /* "ZEROCPSG" read as a little-endian 64-bit integer. */
 #define ZCP_SEGMENT_MAGIC UINT64_C (0x475350434f52455a)
-#define ZCP_SEGMENT_LAYOUT_VERSION 1u
+#define ZCP_SEGMENT_LAYOUT_VERSION 2u
 #define ZCP_SEGMENT_READY 0x52454459u /* "REDY" */
 #define ZCP_SEGMENT_MAX_PROCESSES 256u
+/* Thread caches that may be active on one segment at once, over all
+ * attached processes; a thread that finds the table full works without a
+ * cache (correct, three locked instructions per pair). */
+#define ZCP_SEGMENT_MAX_CACHES 64u
+/* The pools a cache record counts; ZCP_MEM_POOL_MAX_POOLS is 32. */
+#define ZCP_CACHE_RECORD_POOLS 32u
 
 #define ZCP_INDEX_NIL UINT32_MAX
 
@@ -107,6 +143,7 @@ _Static_assert (ATOMIC_INT_LOCK_FREE == 2, "32-bit atomics must always be lock-f
 
 /* Segment-wide flags (ZcpSegmentHeader.flags). */
 #define ZCP_SEGMENT_FLAG_FALLBACK (1u << 0) /* a get may use a larger pool */
+#define ZCP_SEGMENT_FLAG_NO_THREAD_CACHE (1u << 1) /* every get and release on the list */
 
 typedef struct
 {
@@ -124,8 +161,9 @@ typedef struct
   /* Written last by the creator, with release order; an attacher that reads
    * ZCP_SEGMENT_READY with acquire order sees the whole layout. */
   _Atomic uint32_t ready;
-  uint32_t reserved0;
-  uint64_t reserved[7];
+  uint32_t max_caches;        /* number of ZcpCacheRecord */
+  uint64_t caches_offset;     /* offset of the thread-cache records */
+  uint64_t reserved[6];
 } ZcpSegmentHeader;
 
 _Static_assert (sizeof (ZcpSegmentHeader) == 128, "the header is 128 bytes");
@@ -152,9 +190,12 @@ typedef struct
   _Atomic uint64_t failed_gets; /* gets that found this pool empty */
   uint64_t reserved2[5];
 
-  /* Cache line 2: spare, and keeps the next descriptor's head off this
-   * descriptor's line. */
-  _Alignas (ZCP_CACHELINE_SIZE) uint64_t reserved3[8];
+  /* Cache line 2: read on every thread-cache hit, written only when a get
+   * finds the pool empty, so that it stays in every core's cache (it also
+   * keeps the next descriptor's head off line 1). */
+  _Alignas (ZCP_CACHELINE_SIZE) _Atomic uint32_t flush_epoch; /* raised by a starving get */
+  uint32_t reserved3;
+  uint64_t reserved4[7];
 } ZcpPoolDescriptor;
 
 _Static_assert (sizeof (ZcpPoolDescriptor) == 192, "a pool descriptor is 192 bytes");
@@ -168,6 +209,18 @@ typedef struct
 } ZcpProcessSlot;
 
 _Static_assert (sizeof (ZcpProcessSlot) == 16, "a process slot is 16 bytes");
+
+/* One caching thread's published counts (see "Thread caches").  A cache
+ * line each, so that two threads' count stores never share a line. */
+typedef struct
+{
+  _Atomic uint32_t owner;     /* 0 while free; process slot + 1 of the claimer */
+  uint32_t reserved0;
+  uint64_t reserved[3];
+  _Atomic uint8_t count[ZCP_CACHE_RECORD_POOLS]; /* chunks cached, per pool */
+} ZcpCacheRecord;
+
+_Static_assert (sizeof (ZcpCacheRecord) == 64, "a cache record is one cache line");
 
 typedef struct
 {
@@ -216,6 +269,9 @@ zcp_segment_compute_layout (const ZcpPoolSpec *specs,
   off += (uint64_t) n_specs * sizeof (ZcpPoolDescriptor);
   processes_offset = off;
   off += (uint64_t) ZCP_SEGMENT_MAX_PROCESSES * sizeof (ZcpProcessSlot);
+  /* The cache records follow, 64-aligned (192 and 16 × 256 are multiples
+   * of 64); see zcp_segment_caches_offset(). */
+  off += (uint64_t) ZCP_SEGMENT_MAX_CACHES * sizeof (ZcpCacheRecord);
 
   if (pools_offset_out != NULL)
     *pools_offset_out = pools_offset;
@@ -651,9 +707,14 @@ typedef enum
   ZCP_UNREF_NOT_IN_USE,  /* the count was already 0: double release */
 } ZcpUnrefResult;
 
+/* Drops one reference.  When it was the last, the state becomes
+ * last_state: 0 for a chunk that the caller pushes on the free list, the
+ * caller's owner_tag (reference count 0) for one it keeps in its thread
+ * cache. */
 static inline ZcpUnrefResult
 zcp_chunk_state_unref (ZcpChunkSlot *slot,
-                       uint32_t      owner_tag)
+                       uint32_t      owner_tag,
+                       uint32_t      last_state)
 {
   uint32_t state, new_state;
 
@@ -667,7 +728,7 @@ zcp_chunk_state_unref (ZcpChunkSlot *slot,
         return ZCP_UNREF_NOT_IN_USE;
       new_state = state - 1;
       if ((new_state & ZCP_STATE_REFS_MASK) == 0)
-        new_state = 0; /* the owner field goes with the last reference */
+        new_state = last_state; /* free: on its way to the list, or cached */
       else if ((state & ~ZCP_STATE_REFS_MASK) == owner_tag)
         /* The recorded owner lets go of a reference that others still
          * hold: it may hold none now, so the chunk is owned by nobody.
@@ -682,7 +743,7 @@ zcp_chunk_state_unref (ZcpChunkSlot *slot,
                                                  memory_order_acq_rel,
                                                  memory_order_relaxed));
 
-  return new_state == 0 ? ZCP_UNREF_LAST : ZCP_UNREF_KEPT;
+  return (new_state & ZCP_STATE_REFS_MASK) == 0 ? ZCP_UNREF_LAST : ZCP_UNREF_KEPT;
 }
 
 typedef enum
@@ -778,4 +839,34 @@ static inline ZcpProcessSlot *
 zcp_segment_processes (void *base)
 {
   return (ZcpProcessSlot *) (void *) ((uint8_t *) base + zcp_segment_header (base)->processes_offset);
+}
+
+/* Where the cache records start: right after the process table. */
+static inline uint64_t
+zcp_segment_caches_offset (uint64_t processes_offset)
+{
+  return processes_offset + (uint64_t) ZCP_SEGMENT_MAX_PROCESSES * sizeof (ZcpProcessSlot);
+}
+
+static inline ZcpCacheRecord *
+zcp_segment_caches (void *base)
+{
+  return (ZcpCacheRecord *) (void *) ((uint8_t *) base + zcp_segment_header (base)->caches_offset);
+}
+
+/* The chunks of pool p resting in thread caches, over every record: what
+ * the statistics subtract from `used`.  Relaxed loads: a snapshot, exact at
+ * quiescence. */
+static inline uint32_t
+zcp_segment_cached (void     *base,
+                    uint32_t  p)
+{
+  ZcpCacheRecord *records = zcp_segment_caches (base);
+  uint32_t n = 0;
+
+  for (uint32_t r = 0; r < ZCP_SEGMENT_MAX_CACHES; r++)
+    if (atomic_load_explicit (&records[r].owner, memory_order_relaxed) != 0)
+      n += atomic_load_explicit (&records[r].count[p], memory_order_relaxed);
+
+  return n;
 }

@@ -46,6 +46,8 @@ zcp_segment_layout (void              *base,
   header->max_processes = ZCP_SEGMENT_MAX_PROCESSES;
   header->pools_offset = pools_offset;
   header->processes_offset = processes_offset;
+  header->max_caches = ZCP_SEGMENT_MAX_CACHES;
+  header->caches_offset = zcp_segment_caches_offset (processes_offset);
   header->flags = flags;
   header->creator_pid = creator_pid;
   /* Release: an opener that reads the magic with acquire order sees the
@@ -56,6 +58,8 @@ zcp_segment_layout (void              *base,
   memset (descs, 0, (size_t) n_specs * sizeof (ZcpPoolDescriptor));
   memset (zcp_segment_processes (base), 0,
           (size_t) ZCP_SEGMENT_MAX_PROCESSES * sizeof (ZcpProcessSlot));
+  memset (zcp_segment_caches (base), 0,
+          (size_t) ZCP_SEGMENT_MAX_CACHES * sizeof (ZcpCacheRecord));
   zcp_segment_compute_layout (specs, n_specs, descs, NULL, NULL, &total);
 
   for (uint32_t p = 0; p < n_specs; p++)
@@ -65,12 +69,25 @@ zcp_segment_layout (void              *base,
       ZcpChunkSlot *slots = (ZcpChunkSlot *) (void *) ((uint8_t *) base + desc->slots_offset);
       uint32_t count = desc->chunk_count;
 
-      /* Relaxed stores throughout: nobody can look at the segment until
+      /* The initial list visits the first slot of every cache line of
+       * slots, then the second of every line, and so on (0, 8, 16, ...,
+       * 1, 9, 17, ...): chunks taken one after the other have their slots
+       * on different lines, so that threads keeping their chunks in their
+       * caches do not contend on a line they do not share (8 slots to a
+       * line).  With 8 chunks or fewer it is 0, 1, 2, ...
+       *
+       * Relaxed stores throughout: nobody can look at the segment until
        * the release store of `ready` below publishes all of them. */
+      uint32_t per_line = ZCP_CACHELINE_SIZE / sizeof (ZcpChunkSlot);
+      uint32_t first_line = count < per_line ? count : per_line;
+
       for (uint32_t i = 0; i < count; i++)
         {
-          atomic_store_explicit (&slots[i].next, i + 1 < count ? i + 1 : ZCP_INDEX_NIL,
-                                 memory_order_relaxed);
+          uint32_t next = i + per_line; /* same place, next line */
+
+          if (next >= count)
+            next = i % per_line + 1 < first_line ? i % per_line + 1 : ZCP_INDEX_NIL;
+          atomic_store_explicit (&slots[i].next, next, memory_order_relaxed);
           atomic_store_explicit (&slots[i].state, 0, memory_order_relaxed);
         }
       atomic_store_explicit (&desc->head, count > 0 ? 0 : ZCP_INDEX_NIL, memory_order_relaxed);
@@ -192,7 +209,15 @@ zcp_segment_validate (const void  *base,
       return ZCP_SEGMENT_CORRUPT;
     }
 
-  prev_end = header->processes_offset + (uint64_t) ZCP_SEGMENT_MAX_PROCESSES * sizeof (ZcpProcessSlot);
+  if (header->max_caches != ZCP_SEGMENT_MAX_CACHES ||
+      header->caches_offset != zcp_segment_caches_offset (header->processes_offset) ||
+      header->caches_offset + (uint64_t) ZCP_SEGMENT_MAX_CACHES * sizeof (ZcpCacheRecord) > total)
+    {
+      *detail = N_("thread-cache table out of bounds");
+      return ZCP_SEGMENT_CORRUPT;
+    }
+
+  prev_end = header->caches_offset + (uint64_t) ZCP_SEGMENT_MAX_CACHES * sizeof (ZcpCacheRecord);
   descs = (const ZcpPoolDescriptor *) (const void *) ((const uint8_t *) base + header->pools_offset);
 
   for (uint32_t p = 0; p < header->pool_count; p++)

@@ -1,0 +1,307 @@
+/* zcp-thread-cache.c: creating, flushing and retiring threads' caches
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * The hot path is in zcp-mem-pool-manager.c; this is everything around it,
+ * all of it under one process-wide lock, none of it on a cache hit.
+ */
+
+#include "config.h"
+
+#include <pthread.h>
+
+#include "zcp-thread-cache-private.h"
+
+__thread ZcpThreadCache *_zcp_thread_cache_last __attribute__ ((tls_model ("initial-exec")));
+
+/* Every cache of the process (all_next), for finalize and fork. */
+static ZcpThreadCache *all_caches;
+G_LOCK_DEFINE_STATIC (caches);
+
+static void thread_caches_free (gpointer data);
+
+/* The calling thread's caches (thread_next); freed when the thread exits. */
+static GPrivate thread_caches = G_PRIVATE_INIT (thread_caches_free);
+
+/* Gives one cached chunk back to the shared list.  The caller owns it
+ * (it is in this cache), so nobody else writes its state. */
+static void
+give_back (ZcpMemPoolManager *manager,
+           guint              pool,
+           guint32            index)
+{
+  ZcpPoolLocal *pl = &manager->pools[pool];
+
+  /* Relaxed: published, before anyone can pop the chunk, by the push's
+   * release CAS (or the full barrier of the 16-byte one).  The chunk was
+   * counted in `used` all along; the put takes it out. */
+  atomic_store_explicit (&pl->slots[index].state, 0, memory_order_relaxed);
+  zcp_pool_put (pl->desc, pl->slots, index, manager->wide_cas);
+}
+
+void
+_zcp_thread_cache_flush (ZcpThreadCache *cache,
+                         guint           pool)
+{
+  ZcpMemPoolManager *manager = __atomic_load_n (&cache->manager, __ATOMIC_RELAXED);
+  ZcpThreadCachePool *cp = &cache->pools[pool];
+
+  cp->epoch = atomic_load_explicit (&manager->pools[pool].desc->flush_epoch,
+                                    memory_order_relaxed);
+  while (cp->n > 0)
+    {
+      guint32 index = cp->entries[--cp->n];
+
+      give_back (manager, pool, index);
+      /* Relaxed: a statistic (see zcp_segment_cached()). */
+      atomic_store_explicit (&cache->record->count[pool], cp->n, memory_order_relaxed);
+    }
+}
+
+static void
+flush_all_locked (ZcpThreadCache *cache)
+{
+  ZcpMemPoolManager *manager = __atomic_load_n (&cache->manager, __ATOMIC_RELAXED);
+
+  if (manager == NULL || cache->record == NULL)
+    return;
+
+  for (guint p = 0; p < manager->n_pools; p++)
+    {
+      _zcp_thread_cache_flush (cache, p);
+      cache->pools[p].room = 0;
+    }
+}
+
+/* Empties the cache and frees its record; the cache may be reused for
+ * another manager afterwards. */
+static void
+detach_locked (ZcpThreadCache *cache)
+{
+  flush_all_locked (cache);
+
+  if (cache->record != NULL)
+    {
+      /* Release: the counts stored 0 above happen before a later claimer
+       * of the record sees it free. */
+      atomic_store_explicit (&cache->record->owner, 0, memory_order_release);
+      cache->record = NULL;
+    }
+
+  __atomic_store_n (&cache->manager, NULL, __ATOMIC_RELAXED);
+}
+
+static ZcpCacheRecord *
+claim_record (ZcpMemPoolManager *manager)
+{
+  ZcpCacheRecord *records = zcp_segment_caches (manager->base);
+  guint32 owner = (guint32) manager->process_slot + 1;
+
+  for (guint r = 0; r < ZCP_SEGMENT_MAX_CACHES; r++)
+    {
+      guint32 expected = 0;
+
+      /* Acquire on success: the previous holder's zeroed counts (released
+       * with its store of 0) happen before our stores. */
+      if (atomic_load_explicit (&records[r].owner, memory_order_relaxed) == 0 &&
+          atomic_compare_exchange_strong_explicit (&records[r].owner, &expected, owner,
+                                                   memory_order_acquire,
+                                                   memory_order_relaxed))
+        return &records[r];
+    }
+
+  return NULL;
+}
+
+static void
+attach (ZcpThreadCache    *cache,
+        ZcpMemPoolManager *manager)
+{
+  memset (cache->pools, 0, sizeof cache->pools);
+  cache->record = claim_record (manager);
+
+  /* Without a record the cache stays, with every cap 0, so that the
+   * thread does not look for a record on every call. */
+  for (guint p = 0; cache->record != NULL && p < manager->n_pools && p < ZCP_CACHE_RECORD_POOLS; p++)
+    {
+      guint32 count = manager->pools[p].count;
+
+      cache->pools[p].cap = count < ZCP_THREAD_CACHE_MIN_COUNT ? 0 : ZCP_THREAD_CACHE_MAX;
+      cache->pools[p].epoch = atomic_load_explicit (&manager->pools[p].desc->flush_epoch,
+                                                    memory_order_relaxed);
+    }
+
+  __atomic_store_n (&cache->manager, manager, __ATOMIC_RELAXED);
+}
+
+static void
+child_after_fork (void)
+{
+  /* The only thread of the child.  The caches are copies of the parent's,
+   * whose chunks the parent still holds: drop them without a flush. */
+  ZcpThreadCache *cache = all_caches;
+
+  while (cache != NULL)
+    {
+      ZcpThreadCache *next = cache->all_next;
+
+      g_free (cache);
+      cache = next;
+    }
+  all_caches = NULL;
+  _zcp_thread_cache_last = NULL;
+  g_private_set (&thread_caches, NULL);
+  G_UNLOCK (caches);
+}
+
+static void
+prepare_fork (void)
+{
+  G_LOCK (caches);
+}
+
+static void
+parent_after_fork (void)
+{
+  G_UNLOCK (caches);
+}
+
+ZcpThreadCache *
+_zcp_thread_cache_lookup (ZcpMemPoolManager *manager)
+{
+  static gsize atfork_registered = 0;
+  ZcpThreadCache *head, *cache, *spare = NULL;
+
+  if (g_once_init_enter (&atfork_registered))
+    {
+      pthread_atfork (prepare_fork, parent_after_fork, child_after_fork);
+      g_once_init_leave (&atfork_registered, 1);
+    }
+
+  G_LOCK (caches);
+
+  head = g_private_get (&thread_caches);
+  for (cache = head; cache != NULL; cache = cache->thread_next)
+    {
+      ZcpMemPoolManager *m = __atomic_load_n (&cache->manager, __ATOMIC_RELAXED);
+
+      if (m == manager)
+        break;
+      if (m == NULL && spare == NULL)
+        spare = cache;
+    }
+
+  if (cache == NULL)
+    {
+      if (spare != NULL)
+        {
+          cache = spare;
+        }
+      else
+        {
+          cache = g_new0 (ZcpThreadCache, 1);
+          cache->thread_next = head;
+          cache->all_next = all_caches;
+          all_caches = cache;
+          g_private_set (&thread_caches, cache);
+        }
+      attach (cache, manager);
+    }
+
+  G_UNLOCK (caches);
+
+  _zcp_thread_cache_last = cache;
+  return cache;
+}
+
+/* Every cache of manager in this process gives its chunks back and lets go
+ * of its record: the manager is being finalized (so no thread uses it any
+ * more). */
+void
+_zcp_thread_cache_detach (ZcpMemPoolManager *manager)
+{
+  G_LOCK (caches);
+  for (ZcpThreadCache *cache = all_caches; cache != NULL; cache = cache->all_next)
+    if (__atomic_load_n (&cache->manager, __ATOMIC_RELAXED) == manager)
+      detach_locked (cache);
+  G_UNLOCK (caches);
+}
+
+/* The calling thread's cache of manager gives its chunks back. */
+void
+_zcp_thread_cache_flush_all (ZcpMemPoolManager *manager)
+{
+  G_LOCK (caches);
+  for (ZcpThreadCache *cache = g_private_get (&thread_caches); cache != NULL; cache = cache->thread_next)
+    if (__atomic_load_n (&cache->manager, __ATOMIC_RELAXED) == manager)
+      flush_all_locked (cache);
+  G_UNLOCK (caches);
+}
+
+/* Crash reclaim, after the dead process's chunks went back: frees the
+ * records it held.  The caller holds the process slot's reclaim lock, so
+ * no new process claims records under that owner meanwhile. */
+void
+_zcp_thread_cache_reclaim_records (ZcpMemPoolManager *manager,
+                                   guint32            owner)
+{
+  ZcpCacheRecord *records = zcp_segment_caches (manager->base);
+
+  for (guint r = 0; r < ZCP_SEGMENT_MAX_CACHES; r++)
+    {
+      if (atomic_load_explicit (&records[r].owner, memory_order_acquire) != owner)
+        continue;
+
+      for (guint p = 0; p < ZCP_CACHE_RECORD_POOLS; p++)
+        atomic_store_explicit (&records[r].count[p], 0, memory_order_relaxed);
+      /* Release: the zeroed counts happen before a later claim. */
+      atomic_store_explicit (&records[r].owner, 0, memory_order_release);
+    }
+}
+
+/* The thread is exiting: its caches give everything back. */
+static void
+thread_caches_free (gpointer data)
+{
+  ZcpThreadCache *head = data;
+
+  G_LOCK (caches);
+  for (ZcpThreadCache *cache = head; cache != NULL; cache = cache->thread_next)
+    {
+      detach_locked (cache);
+
+      for (ZcpThreadCache **link = &all_caches; *link != NULL; link = &(*link)->all_next)
+        if (*link == cache)
+          {
+            *link = cache->all_next;
+            break;
+          }
+    }
+  G_UNLOCK (caches);
+
+  while (head != NULL)
+    {
+      ZcpThreadCache *next = head->thread_next;
+
+      g_free (head);
+      head = next;
+    }
+
+  _zcp_thread_cache_last = NULL;
+}
+
+/* Process exit (or the library's unloading): the exiting thread's caches
+ * give their chunks back while the segments are still mapped.  Other
+ * threads may still be running: their caches are theirs; should the
+ * process end with chunks in them, reclaim finds those by their states. */
+__attribute__ ((destructor)) static void
+thread_caches_at_exit (void)
+{
+  ZcpThreadCache *head = g_private_get (&thread_caches);
+
+  if (head != NULL)
+    {
+      g_private_set (&thread_caches, NULL);
+      thread_caches_free (head);
+    }
+}
