@@ -126,7 +126,7 @@ stat_row (const char *text,
       g_strfreev (fields);
 
       fields = (char **) g_ptr_array_free (nonempty, FALSE);
-      if (fields[0] != NULL && g_str_equal (fields[0], want) && g_strv_length (fields) >= 10)
+      if (fields[0] != NULL && g_str_equal (fields[0], want) && g_strv_length (fields) >= 11)
         return fields;
       g_strfreev (fields);
     }
@@ -405,6 +405,8 @@ test_stat (ZcpFixture    *seg,
 
   for (guint i = 0; i < 10; i++)
     chunks[i] = zcp_mem_pool_manager_get_chunk (seg->manager, 200);
+  /* This thread took 10 chunks of a pool of 1000: the 4 it gives back rest
+   * in its cache, free but off the shared list. */
   for (guint i = 0; i < 4; i++)
     zcp_mem_pool_manager_release_chunk (seg->manager, chunks[i]);
   g_assert_null (zcp_mem_pool_manager_get_chunk (seg->manager, 5000));
@@ -412,30 +414,47 @@ test_stat (ZcpFixture    *seg,
   g_assert_cmpint (run_tool (&out, &err, "stat", seg->name, NULL), ==, 0);
   g_assert_nonnull (strstr (out, seg->name));
   g_assert_nonnull (strstr (out, "3 pools"));
+  g_assert_nonnull (strstr (out, "CACHED"));
   g_assert_nonnull (strstr (out, "LOW-WATER"));
 
-  /* POOL SIZE COUNT USED FREE LOW-WATER PEAK FAILED BAR PERCENT */
+  /* POOL SIZE COUNT USED FREE CACHED LOW-WATER PEAK FAILED BAR PERCENT */
   row0 = stat_row (out, 0);
   g_assert_cmpstr (row0[1], ==, "256B");
   g_assert_cmpstr (row0[2], ==, "1000");
   g_assert_cmpstr (row0[3], ==, "6");
   g_assert_cmpstr (row0[4], ==, "994");
-  g_assert_cmpstr (row0[5], ==, "990");
-  g_assert_cmpstr (row0[6], ==, "10");
-  g_assert_cmpstr (row0[7], ==, "0");
+  g_assert_cmpstr (row0[5], ==, "4");
+  g_assert_cmpstr (row0[6], ==, "990");
+  g_assert_cmpstr (row0[7], ==, "10");
+  g_assert_cmpstr (row0[8], ==, "0");
   /* 6 of 1000 in use fills one of 20 cells; the peak of 10 the same one. */
-  g_assert_cmpstr (row0[8], ==, "[#...................]");
-  g_assert_cmpstr (row0[9], ==, "0%");
+  g_assert_cmpstr (row0[9], ==, "[#...................]");
+  g_assert_cmpstr (row0[10], ==, "0%");
 
   row1 = stat_row (out, 1);
   g_assert_cmpstr (row1[1], ==, "1KiB");
   g_assert_cmpstr (row1[3], ==, "0");
-  g_assert_cmpstr (row1[5], ==, "500");
+  g_assert_cmpstr (row1[5], ==, "0");
+  g_assert_cmpstr (row1[6], ==, "500");
 
   row2 = stat_row (out, 2);
   g_assert_cmpstr (row2[1], ==, "4KiB");
   g_assert_cmpstr (row2[2], ==, "200");
-  g_assert_cmpstr (row2[7], ==, "0");
+  g_assert_cmpstr (row2[8], ==, "0");
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  g_clear_pointer (&row0, g_strfreev);
+
+  /* Flushed, the 4 are back on the list: still free, no longer cached,
+   * and the marks of the past stay. */
+  zcp_mem_pool_manager_flush_thread_cache (seg->manager);
+  g_assert_cmpint (run_tool (&out, &err, "stat", seg->name, NULL), ==, 0);
+  row0 = stat_row (out, 0);
+  g_assert_cmpstr (row0[3], ==, "6");
+  g_assert_cmpstr (row0[4], ==, "994");
+  g_assert_cmpstr (row0[5], ==, "0");
+  g_assert_cmpstr (row0[6], ==, "990");
+  g_assert_cmpstr (row0[7], ==, "10");
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&err, g_free);
 
@@ -461,6 +480,7 @@ test_stat_watch (ZcpFixture    *seg,
   /* Three frames, then exit 0; not a terminal, so no escape codes. */
   g_assert_cmpint (run_tool (&out, &err, "stat", "--watch", "--interval", "0.01", "--count", "3", seg->name, NULL), ==, 0);
   g_assert_cmpuint (count_occurrences (out, "LOW-WATER"), ==, 3);
+  g_assert_cmpuint (count_occurrences (out, "CACHED"), ==, 3);
   g_assert_null (strchr (out, '\033'));
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&err, g_free);
@@ -485,6 +505,144 @@ test_stat_watch (ZcpFixture    *seg,
 
   /* The fixture's teardown expects an allocator. */
   seg->allocator = zcp_mem_pool_allocator_new (seg->config);
+}
+
+/* The row of segment `name` in "zcp list" output. */
+static char *
+list_row (const char  *text,
+          const char  *name)
+{
+  g_autofree char *needle = g_strconcat ("\n", name, " ", NULL);
+  const char *p = strstr (text, needle);
+
+  g_assert_nonnull (p);
+  p++;
+  return g_strndup (p, strcspn (p, "\n"));
+}
+
+/* A chunk released by the thread that took it rests in the thread's cache:
+ * stat and list count it as free and as cached, in every process, until the
+ * thread flushes it; a pool too small to cache, and a segment made with
+ * thread-cache=false, never show one. */
+static void
+test_stat_cached (void)
+{
+  g_autoptr(ZcpMemPoolConfig) config = zcp_mem_pool_config_new ();
+  g_autoptr(ZcpMemPoolConfig) uncached_config = zcp_mem_pool_config_new ();
+  g_autoptr(ZcpMemPoolAllocator) allocator = NULL;
+  g_autoptr(ZcpMemPoolAllocator) uncached_allocator = NULL;
+  g_autoptr(ZcpMemPoolManager) user = NULL;
+  g_autoptr(ZcpMemPoolManager) uncached_user = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *name = zcp_test_unique_name ("tool-cached");
+  g_autofree char *uncached_name = zcp_test_unique_name ("tool-uncached");
+  g_autofree char *out = NULL;
+  g_autofree char *row = NULL;
+  g_auto(GStrv) row0 = NULL;
+  g_auto(GStrv) row1 = NULL;
+  ZcpChunk *chunk;
+  gpointer first;
+
+  /* Pool 0 is large enough to be cached (64 chunks or more), pool 1 not. */
+  g_assert_true (zcp_mem_pool_config_add_entry (config, 64, 100, NULL));
+  g_assert_true (zcp_mem_pool_config_add_entry (config, 1024, 10, NULL));
+  g_assert_true (zcp_mem_pool_config_get_thread_cache (config));
+  allocator = zcp_mem_pool_allocator_new (config);
+  g_assert_nonnull (zcp_mem_pool_allocator_initialize_shared_memory (allocator, name, &error));
+  g_assert_no_error (error);
+  g_assert_true (zcp_mem_pool_allocator_initialize_mem_pools (allocator, &error));
+  g_assert_no_error (error);
+
+  /* A user of the segment, as another process would attach to it. */
+  user = zcp_mem_pool_manager_open (name, ZCP_OPEN_FLAGS_NONE, 1000, &error);
+  g_assert_no_error (error);
+  chunk = zcp_mem_pool_manager_get_chunk (user, 64);
+  g_assert_nonnull (chunk);
+  first = zcp_chunk_get_data (chunk);
+  zcp_mem_pool_manager_release_chunk (user, chunk);
+  chunk = zcp_mem_pool_manager_get_chunk (user, 1024);
+  g_assert_nonnull (chunk);
+  zcp_mem_pool_manager_release_chunk (user, chunk);
+
+  g_assert_cmpint (run_tool (&out, NULL, "stat", name, NULL), ==, 0);
+  /* POOL SIZE COUNT USED FREE CACHED LOW-WATER PEAK FAILED BAR PERCENT */
+  row0 = stat_row (out, 0);
+  g_assert_cmpstr (row0[2], ==, "100");
+  g_assert_cmpstr (row0[3], ==, "0");
+  g_assert_cmpstr (row0[4], ==, "100");
+  g_assert_cmpstr (row0[5], ==, "1");
+  g_assert_cmpstr (row0[6], ==, "99");
+  g_assert_cmpstr (row0[7], ==, "1");
+  /* Nothing in use now (the cached chunk is free), one at the peak. */
+  g_assert_cmpstr (row0[9], ==, "[+...................]");
+  g_assert_cmpstr (row0[10], ==, "0%");
+  row1 = stat_row (out, 1);
+  g_assert_cmpstr (row1[3], ==, "0");
+  g_assert_cmpstr (row1[4], ==, "10");
+  g_assert_cmpstr (row1[5], ==, "0");
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&row0, g_strfreev);
+  g_clear_pointer (&row1, g_strfreev);
+
+  /* NAME SIZE POOLS CHUNKS IN-USE CACHED */
+  g_assert_cmpint (run_tool (&out, NULL, "list", NULL), ==, 0);
+  row = list_row (out, name);
+  g_assert_true (g_regex_match_simple ("^/\\S+ +\\S+ +2 +110 +0 +1$", row, 0, 0));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&row, g_free);
+
+  /* The cached chunk is the one the thread's next get takes: nothing
+   * cached while it is out, and cached again once it is back. */
+  chunk = zcp_mem_pool_manager_get_chunk (user, 64);
+  g_assert_true (zcp_chunk_get_data (chunk) == first);
+  g_assert_cmpint (run_tool (&out, NULL, "stat", name, NULL), ==, 0);
+  row0 = stat_row (out, 0);
+  g_assert_cmpstr (row0[3], ==, "1");
+  g_assert_cmpstr (row0[4], ==, "99");
+  g_assert_cmpstr (row0[5], ==, "0");
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&row0, g_strfreev);
+  zcp_mem_pool_manager_release_chunk (user, chunk);
+
+  /* Flushed: back on the shared list, free and not cached. */
+  zcp_mem_pool_manager_flush_thread_cache (user);
+  g_assert_cmpint (run_tool (&out, NULL, "stat", name, NULL), ==, 0);
+  row0 = stat_row (out, 0);
+  g_assert_cmpstr (row0[3], ==, "0");
+  g_assert_cmpstr (row0[4], ==, "100");
+  g_assert_cmpstr (row0[5], ==, "0");
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&row0, g_strfreev);
+
+  /* The same pools in a segment made with thread-cache=false. */
+  g_assert_true (zcp_mem_pool_config_add_entry (uncached_config, 64, 100, NULL));
+  g_assert_true (zcp_mem_pool_config_add_entry (uncached_config, 1024, 10, NULL));
+  g_assert_true (zcp_mem_pool_config_set_thread_cache (uncached_config, FALSE, NULL));
+  uncached_allocator = zcp_mem_pool_allocator_new (uncached_config);
+  g_assert_nonnull (zcp_mem_pool_allocator_initialize_shared_memory (uncached_allocator, uncached_name, &error));
+  g_assert_no_error (error);
+  g_assert_true (zcp_mem_pool_allocator_initialize_mem_pools (uncached_allocator, &error));
+  g_assert_no_error (error);
+  uncached_user = zcp_mem_pool_manager_open (uncached_name, ZCP_OPEN_FLAGS_NONE, 1000, &error);
+  g_assert_no_error (error);
+  chunk = zcp_mem_pool_manager_get_chunk (uncached_user, 64);
+  g_assert_nonnull (chunk);
+  zcp_mem_pool_manager_release_chunk (uncached_user, chunk);
+
+  g_assert_cmpint (run_tool (&out, NULL, "stat", uncached_name, NULL), ==, 0);
+  row0 = stat_row (out, 0);
+  g_assert_cmpstr (row0[3], ==, "0");
+  g_assert_cmpstr (row0[4], ==, "100");
+  g_assert_cmpstr (row0[5], ==, "0");
+  g_clear_pointer (&out, g_free);
+
+  g_assert_finalize_object (g_steal_pointer (&uncached_user));
+  g_assert_finalize_object (g_steal_pointer (&uncached_allocator));
+  g_assert_false (zcp_test_shm_exists (uncached_name));
+  g_assert_finalize_object (g_steal_pointer (&user));
+  zcp_assert_all_chunks_free (zcp_mem_pool_allocator_get_manager (allocator));
+  g_assert_finalize_object (g_steal_pointer (&allocator));
+  g_assert_false (zcp_test_shm_exists (name));
 }
 
 static char *
@@ -518,8 +676,8 @@ test_list (ZcpFixture    *seg,
   p = strstr (out, seg->name);
   g_assert_nonnull (p);
   row = g_strndup (p, strcspn (p, "\n"));
-  /* 3 pools, 1700 chunks, none in use */
-  g_assert_true (g_regex_match_simple ("^/\\S+ +\\S+ +3 +1700 +0$", row, 0, 0));
+  /* 3 pools, 1700 chunks, none in use, none cached */
+  g_assert_true (g_regex_match_simple ("^/\\S+ +\\S+ +3 +1700 +0 +0$", row, 0, 0));
   g_assert_null (strstr (out, foreign));
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&err, g_free);
@@ -686,6 +844,7 @@ main (int    argc,
   g_test_add_func ("/zcp/tool/create-sigterm", test_create_sigterm);
   g_test_add_func ("/zcp/tool/create-errors", test_create_errors);
   g_test_add ("/zcp/tool/stat", ZcpFixture, NULL, zcp_fixture_setup_spec, test_stat, zcp_fixture_teardown);
+  g_test_add_func ("/zcp/tool/stat-cached", test_stat_cached);
   g_test_add ("/zcp/tool/stat-watch", ZcpFixture, NULL, zcp_fixture_setup_spec, test_stat_watch, zcp_fixture_teardown);
   g_test_add ("/zcp/tool/list", ZcpFixture, NULL, zcp_fixture_setup_spec, test_list, zcp_fixture_teardown);
   g_test_add_func ("/zcp/tool/rm", test_rm);

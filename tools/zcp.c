@@ -329,8 +329,9 @@ run_list (int    argc,
     g_ptr_array_add (names, g_strdup (entry));
   g_ptr_array_sort (names, compare_strings);
 
-  /* Translators: column headings of "zcp list" */
-  g_print ("%-40s %10s %5s %10s %10s\n", _("NAME"), _("SIZE"), _("POOLS"), _("CHUNKS"), _("IN USE"));
+  /* Translators: column headings of "zcp list"; CACHED counts the free
+   * chunks resting in threads' caches, as in "zcp stat". */
+  g_print ("%-40s %10s %5s %10s %10s %8s\n", _("NAME"), _("SIZE"), _("POOLS"), _("CHUNKS"), _("IN USE"), _("CACHED"));
 
   for (guint i = 0; i < names->len; i++)
     {
@@ -339,7 +340,7 @@ run_list (int    argc,
       g_autoptr(ZcpMemPoolManager) manager = NULL;
       g_autoptr(GError) local_error = NULL;
       g_autofree char *size = NULL;
-      guint64 chunks = 0, used = 0;
+      guint64 chunks = 0, used = 0, cached = 0;
       struct stat st;
 
       if (lstat (path, &st) != 0 || !S_ISREG (st.st_mode))
@@ -360,12 +361,14 @@ run_list (int    argc,
           zcp_mem_pool_manager_get_pool_stats (manager, p, &stats);
           chunks += stats.chunk_count;
           used += stats.used;
+          cached += stats.cached;
         }
 
       size = g_format_size_full (zcp_mem_pool_manager_get_memory_size (manager), G_FORMAT_SIZE_IEC_UNITS);
-      g_print ("%-40s %10s %5u %10llu %10llu\n", name, size,
+      g_print ("%-40s %10s %5u %10llu %10llu %8llu\n", name, size,
                zcp_mem_pool_manager_get_pool_count (manager),
-               (unsigned long long) chunks, (unsigned long long) used);
+               (unsigned long long) chunks, (unsigned long long) used,
+               (unsigned long long) cached);
     }
 
   return EXIT_OK;
@@ -402,11 +405,12 @@ render_stats (ZcpMemPoolManager *manager)
                           zcp_mem_pool_manager_get_name (manager), size, n,
                           (unsigned long long) zcp_mem_pool_manager_get_segment_id (manager));
   g_string_append_c (out, '\n');
-  /* Translators: column headings of "zcp stat"; LOW-WATER is the fewest
-   * free chunks the pool ever had, PEAK the most chunks in use. */
-  g_string_append_printf (out, "%4s %10s %10s %10s %10s %10s %10s %8s  %s\n",
+  /* Translators: column headings of "zcp stat"; CACHED is the free chunks
+   * resting in threads' caches (part of FREE), LOW-WATER the fewest chunks
+   * the pool's shared free list ever had, PEAK the most chunks in use. */
+  g_string_append_printf (out, "%4s %10s %10s %10s %10s %8s %10s %10s %8s  %s\n",
                           _("POOL"), _("CHUNK SIZE"), _("COUNT"), _("USED"), _("FREE"),
-                          _("LOW-WATER"), _("PEAK"), _("FAILED"), _("USAGE"));
+                          _("CACHED"), _("LOW-WATER"), _("PEAK"), _("FAILED"), _("USAGE"));
 
   for (guint i = 0; i < n; i++)
     {
@@ -418,9 +422,10 @@ render_stats (ZcpMemPoolManager *manager)
       chunk_size = format_chunk_size (stats.chunk_size);
       peak = stats.chunk_count - MIN (stats.low_water, stats.chunk_count);
 
-      g_string_append_printf (out, "%4u %10s %10u %10u %10u %10u %10u %8llu  ",
+      g_string_append_printf (out, "%4u %10s %10u %10u %10u %8u %10u %10u %8llu  ",
                               i, chunk_size, stats.chunk_count, stats.used, stats.free,
-                              stats.low_water, peak, (unsigned long long) stats.failed_gets);
+                              stats.cached, stats.low_water, peak,
+                              (unsigned long long) stats.failed_gets);
       append_bar (out, stats.chunk_count, stats.used, peak);
       g_string_append_printf (out, " %3u%%\n",
                               stats.chunk_count == 0 ? 0 : (guint) ((guint64) stats.used * 100 / stats.chunk_count));
@@ -506,7 +511,7 @@ run_stat (int    argc,
   g_autofree char *name = NULL;
   struct stat st;
 
-  g_option_context_set_summary (context, _("Shows each pool of a segment: chunk size, count, chunks in use and free, the low-water mark (fewest free chunks ever), the peak use, refused gets and a bar (# in use, + in use at the peak).  The segment is attached read-only."));
+  g_option_context_set_summary (context, _("Shows each pool of a segment: chunk size, count, chunks in use and free, the free chunks resting in threads' caches, the low-water mark (fewest chunks ever on the shared free list), the peak use, refused gets and a bar (# in use, + in use at the peak).  The segment is attached read-only."));
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   if (!parse_options (context, &argc, &argv))
     return EXIT_USAGE;
