@@ -11,6 +11,7 @@
 import gc
 import os
 import secrets
+import threading
 import unittest
 import itertools
 
@@ -33,11 +34,16 @@ def shm_exists(name):
 class PoolTestCase(unittest.TestCase):
     """A segment with a pool of 4 × 256 B and one of 2 × 1024 B."""
 
+    POOLS = ((256, 4), (1024, 2))
+    THREAD_CACHE = None  # the configuration's default
+
     def setUp(self):
         self.name = unique_name()
         self.config = Zcp.MemPoolConfig.new()
-        self.config.add_entry(256, 4)
-        self.config.add_entry(1024, 2)
+        for size, count in self.POOLS:
+            self.config.add_entry(size, count)
+        if self.THREAD_CACHE is not None:
+            self.config.set_thread_cache(self.THREAD_CACHE)
         self.allocator = Zcp.MemPoolAllocator.new(self.config)
         self.allocator.initialize_shared_memory(self.name)
         self.allocator.initialize_mem_pools()
@@ -55,9 +61,12 @@ class PoolTestCase(unittest.TestCase):
         self.assertFalse(shm_exists(self.name))
 
     def used(self, pool=0):
+        return self.stats(pool).used
+
+    def stats(self, pool=0):
         ok, stats = self.manager.get_pool_stats(pool)
         self.assertTrue(ok)
-        return stats.used
+        return stats
 
     def assertZcpError(self, cm, domain, code):
         err = cm.exception
@@ -119,6 +128,10 @@ class TestFlow(unittest.TestCase):
         manager.release_chunk(chunk)
         del chunk
         self.assertEqual(manager.get_pool_stats(1)[1].used, 0)
+        # This thread took the chunk from a pool of 500: it rests in the
+        # thread's cache, free.
+        self.assertEqual(manager.get_pool_stats(1)[1].cached, 1)
+        self.assertEqual(manager.get_pool_stats(1)[1].free, 500)
 
         ok, stats = manager.get_pool_stats(0)
         self.assertTrue(ok)
@@ -348,6 +361,134 @@ class TestGarbageCollection(PoolTestCase):
         self.assertEqual(chunk.get_ref_count(), 1)
         del chunk
         self.assertEqual(self.used(), 0)
+
+
+
+class TestThreadCacheConfig(unittest.TestCase):
+    """The thread-cache setting: on by default, in the configuration file."""
+
+    def test_default_and_setter(self):
+        config = Zcp.MemPoolConfig.new()
+        self.assertTrue(config.get_thread_cache())
+        self.assertTrue(config.props.thread_cache)
+        self.assertIn('thread-cache=true\n', config.to_string())
+
+        notified = []
+        config.connect('notify::thread-cache',
+                       lambda obj, pspec: notified.append(obj.props.thread_cache))
+        self.assertTrue(config.set_thread_cache(False))
+        self.assertTrue(config.set_thread_cache(False))  # no change, no notify
+        self.assertEqual(notified, [False])
+        self.assertFalse(config.get_thread_cache())
+        self.assertFalse(config.props.thread_cache)
+        text = config.to_string()
+        self.assertIn('thread-cache=false\n', text)
+        self.assertNotIn('thread-cache=true', text)
+
+        # The file format carries it, in [segment].
+        config.add_entry(64, 100)
+        back = Zcp.MemPoolConfig.new_from_data(config.to_string(), -1)
+        self.assertFalse(back.get_thread_cache())
+        self.assertTrue(back.equal(config))
+        back = Zcp.MemPoolConfig.new_from_data(
+            '[segment]\nthread-cache=true\n[pool a]\nchunk-size=64B\nchunk-count=1\n', -1)
+        self.assertTrue(back.get_thread_cache())
+
+    def test_sealed(self):
+        config = Zcp.MemPoolConfig.new()
+        config.add_entry(64, 1)
+        allocator = Zcp.MemPoolAllocator.new(config)
+        self.assertTrue(config.is_sealed())
+        with self.assertRaises(GLib.Error) as cm:
+            config.set_thread_cache(False)
+        self.assertTrue(cm.exception.matches(Zcp.mem_pool_error_quark(),
+                                             Zcp.MemPoolError.SEALED))
+        self.assertTrue(config.get_thread_cache())
+        del allocator
+
+
+class TestThreadCache(PoolTestCase):
+    """A chunk that the thread which took it releases rests in that thread's
+    cache: free, counted in `cached` and not in `used`, and the thread's
+    next get takes it.  Chunks go back to their pool when their wrapper is
+    dropped, so `del` is the release here."""
+
+    COUNT = 100  # 64 chunks or more: smaller pools are never cached
+    POOLS = ((256, COUNT), (1024, 4))
+
+    def assertStats(self, pool, used, free, cached):
+        stats = self.stats(pool)
+        self.assertEqual((stats.used, stats.free, stats.cached),
+                         (used, free, cached))
+        self.assertEqual(stats.used + stats.free, stats.chunk_count)
+
+    def test_release_is_cached(self):
+        chunk = self.manager.get_chunk(100)
+        handle = self.manager.get_chunk_handle(chunk)
+        self.assertStats(0, 1, self.COUNT - 1, 0)
+        del chunk
+        gc.collect()
+        self.assertStats(0, 0, self.COUNT, 1)
+
+        # The next get takes the cached chunk: the same handle.
+        chunk = self.manager.get_chunk(100)
+        self.assertEqual(self.manager.get_chunk_handle(chunk), handle)
+        self.assertStats(0, 1, self.COUNT - 1, 0)
+        del chunk
+        self.assertStats(0, 0, self.COUNT, 1)
+
+        # A flush gives it back to the shared list.
+        self.manager.flush_thread_cache()
+        self.assertStats(0, 0, self.COUNT, 0)
+        self.manager.flush_thread_cache()  # nothing left: no effect
+        self.assertStats(0, 0, self.COUNT, 0)
+
+    def test_small_pool_not_cached(self):
+        chunk = self.manager.get_chunk(1000)
+        self.assertEqual(chunk.get_pool_index(), 1)
+        del chunk
+        self.assertStats(1, 0, 4, 0)
+
+    def test_at_most_eight(self):
+        chunks = [self.manager.get_chunk(100) for _ in range(10)]
+        self.assertStats(0, 10, self.COUNT - 10, 0)
+        del chunks
+        gc.collect()
+        self.assertStats(0, 0, self.COUNT, 8)
+        self.manager.flush_thread_cache()
+        self.assertStats(0, 0, self.COUNT, 0)
+
+    def test_only_chunks_it_took(self):
+        # Another thread takes the chunk; this one drops it: not cached,
+        # since this thread took nothing.
+        taken = []
+        thread = threading.Thread(
+            target=lambda: taken.append(self.manager.get_chunk(100)))
+        thread.start()
+        thread.join()
+        self.assertStats(0, 1, self.COUNT - 1, 0)
+        del taken[:]
+        gc.collect()
+        self.assertStats(0, 0, self.COUNT, 0)
+
+
+class TestThreadCacheOff(TestThreadCache):
+    """The same pools in a segment made with thread-cache=false."""
+
+    THREAD_CACHE = False
+
+    def test_release_is_cached(self):
+        self.assertFalse(self.config.get_thread_cache())
+        chunk = self.manager.get_chunk(100)
+        del chunk
+        gc.collect()
+        self.assertStats(0, 0, self.COUNT, 0)
+
+    def test_at_most_eight(self):
+        chunks = [self.manager.get_chunk(100) for _ in range(10)]
+        del chunks
+        gc.collect()
+        self.assertStats(0, 0, self.COUNT, 0)
 
 
 if __name__ == '__main__':
