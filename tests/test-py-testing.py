@@ -44,7 +44,12 @@ def child(mode, arg):
         assert manager.get_pool_stats(0)[1].used == 2
         del mine  # back to its pool
         gc.collect()
-        assert manager.get_pool_stats(0)[1].used == 1
+        stats = manager.get_pool_stats(0)[1]
+        assert stats.used == 1, stats.used
+        # This thread took it: it rests in the thread's cache, free, until
+        # the process exits.
+        assert stats.cached == 1, stats.cached
+        assert stats.free == stats.chunk_count - 1, stats.free
         return 0
     if mode == 'exit':
         return int(arg)
@@ -87,6 +92,12 @@ class TestTesting(unittest.TestCase):
 
         del chunks
         gc.collect()
+        # They rest in this thread's cache: free, not leaked.
+        ok, stats = manager.get_pool_stats(1)
+        self.assertEqual((stats.used, stats.free, stats.cached), (0, 500, 3))
+        self.assertTrue(Zcp.test_check_all_chunks_free(manager))
+        manager.flush_thread_cache()
+        self.assertEqual(manager.get_pool_stats(1)[1].cached, 0)
         self.assertTrue(Zcp.test_check_all_chunks_free(manager))
 
         del manager, segment
@@ -112,6 +123,9 @@ class TestTesting(unittest.TestCase):
         handle = manager.get_chunk_handle(chunk)
         self.assertTrue(segment.spawn([sys.executable, __file__, '--child',
                                        'read', str(handle)]))
+        # The child's cached chunk went back to the list when it exited.
+        ok, stats = manager.get_pool_stats(0)
+        self.assertEqual((stats.used, stats.cached), (1, 0))
         del chunk
         gc.collect()
         self.assertTrue(Zcp.test_check_all_chunks_free(manager))
