@@ -55,11 +55,36 @@ function collect() {
     System.gc();
 }
 
-function withPools(fn) {
+function stats(manager, pool = 0) {
+    const [ok, s] = manager.get_pool_stats(pool);
+    assert(ok, 'pool in range');
+    return s;
+}
+
+// [used, free, cached] of a pool; used + free is always the count.
+function usage(manager, pool = 0) {
+    const s = stats(manager, pool);
+    assertEq(s.used + s.free, s.chunk_count, 'used + free');
+    return `${s.used} ${s.free} ${s.cached}`;
+}
+
+// Takes n chunks of size bytes from pool 0, all out at once, and drops them.
+function getChunks(manager, n, size) {
+    const chunks = [];
+    for (let i = 0; i < n; i++)
+        chunks.push(manager.get_chunk(size));
+    assertEq(stats(manager).used, n, `${n} out at once`);
+}
+
+// A segment with a pool of 4 × 256 B and one of 2 × 1024 B, or the pools
+// and thread-cache setting of options.
+function withPools(fn, options = {}) {
     const name = uniqueName();
     const config = Zcp.MemPoolConfig.new();
-    config.add_entry(256, 4);
-    config.add_entry(1024, 2);
+    for (const [size, count] of options.pools ?? [[256, 4], [1024, 2]])
+        config.add_entry(size, count);
+    if (options.threadCache !== undefined)
+        config.set_thread_cache(options.threadCache);
     let allocator = Zcp.MemPoolAllocator.new(config);
     allocator.initialize_shared_memory(name);
     allocator.initialize_mem_pools();
@@ -113,6 +138,9 @@ const tests = {
         chunk = null;
         collect();
         assertEq(used(manager, 1), 0, 'used after the chunk was collected');
+        // This thread took the chunk from a pool of 500: it rests in the
+        // thread's cache, free.
+        assertEq(usage(manager, 1), '0 500 1', 'used free cached after the release');
         const [ok, stats] = manager.get_pool_stats(2);
         assert(ok, 'stats');
         assertEq(stats.chunk_size, 4096, 'stats chunk_size');
@@ -230,6 +258,85 @@ const tests = {
             collect();
             assertEq(used(manager), 0, 'collected');
         });
+    },
+
+    threadCacheConfig() {
+        const config = Zcp.MemPoolConfig.new();
+        assertEq(config.get_thread_cache(), true, 'on by default');
+        assertEq(config.thread_cache, true, 'the property');
+        assert(config.to_string().includes('thread-cache=true\n'), 'to_string says true');
+
+        const notified = [];
+        config.connect('notify::thread-cache', obj => notified.push(obj.thread_cache));
+        assert(config.set_thread_cache(false), 'set false');
+        assert(config.set_thread_cache(false), 'set false again');
+        assertEq(notified.join(), 'false', 'one notify, for the change');
+        assertEq(config.get_thread_cache(), false, 'off');
+        assertEq(config.thread_cache, false, 'the property off');
+        const text = config.to_string();
+        assert(text.includes('thread-cache=false\n'), 'to_string says false');
+        assert(!text.includes('thread-cache=true'), 'and not true');
+
+        config.add_entry(64, 100);
+        const back = Zcp.MemPoolConfig.new_from_data(config.to_string(), -1);
+        assertEq(back.get_thread_cache(), false, 'read back');
+        assert(back.equal(config), 'equal after the round trip');
+
+        const sealed = Zcp.MemPoolConfig.new();
+        sealed.add_entry(64, 1);
+        const allocator = Zcp.MemPoolAllocator.new(sealed);
+        assert(allocator !== null && sealed.is_sealed(), 'sealed');
+        assertThrows(() => sealed.set_thread_cache(false),
+            Zcp.MemPoolError, Zcp.MemPoolError.SEALED, 'set on a sealed config');
+        assertEq(sealed.get_thread_cache(), true, 'unchanged');
+    },
+
+    threadCache() {
+        // Pool 0 has 64 chunks or more, so it is cached; pool 1 is too small.
+        withPools(manager => {
+            let chunk = manager.get_chunk(100);
+            const handle = manager.get_chunk_handle(chunk);
+            assertEq(usage(manager), '1 99 0', 'one out');
+            chunk = null;
+            collect();
+            assertEq(usage(manager), '0 100 1', 'released into the cache');
+
+            // The next get takes the cached chunk: the same handle.
+            chunk = manager.get_chunk(100);
+            assertEq(manager.get_chunk_handle(chunk), handle, 'the same chunk again');
+            assertEq(usage(manager), '1 99 0', 'out of the cache');
+            chunk = null;
+            collect();
+            assertEq(usage(manager), '0 100 1', 'cached again');
+
+            manager.flush_thread_cache();
+            assertEq(usage(manager), '0 100 0', 'flushed');
+
+            chunk = manager.get_chunk(1000);
+            assertEq(chunk.get_pool_index(), 1, 'the small pool');
+            chunk = null;
+            collect();
+            assertEq(usage(manager, 1), '0 4 0', 'a pool of 4 is never cached');
+
+            // At most 8 per pool.  The chunks live in a frame of their
+            // own: a dead array in this one may stay reachable until it
+            // returns.
+            getChunks(manager, 10, 100);
+            collect();
+            assertEq(usage(manager), '0 100 8', 'at most 8 cached');
+            manager.flush_thread_cache();
+            assertEq(usage(manager), '0 100 0', 'flushed again');
+        }, {pools: [[256, 100], [1024, 4]]});
+    },
+
+    threadCacheOff() {
+        withPools((manager, name, config) => {
+            assertEq(config.get_thread_cache(), false, 'off in the config');
+            let chunk = manager.get_chunk(100);
+            chunk = null;
+            collect();
+            assertEq(usage(manager), '0 100 0', 'nothing cached');
+        }, {pools: [[256, 100], [1024, 4]], threadCache: false});
     },
 };
 
