@@ -61,7 +61,8 @@ function stats(manager, pool = 0) {
     return s;
 }
 
-// [used, free, cached] of a pool; used + free is always the count.
+// "USED FREE CACHED" of a pool, one string to compare; used + free is
+// always the count.
 function usage(manager, pool = 0) {
     const s = stats(manager, pool);
     assertEq(s.used + s.free, s.chunk_count, 'used + free');

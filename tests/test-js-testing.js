@@ -38,6 +38,10 @@ function child(handle) {
     System.gc();
     [, stats] = manager.get_pool_stats(2);
     assertEq(stats.used, 1, 'child: ours given back');
+    // This thread took it: it rests in the thread's cache, free, until the
+    // process exits.
+    assertEq(stats.cached, 1, 'child: ours cached');
+    assertEq(stats.free, stats.chunk_count - 1, 'child: free');
 }
 
 function testSegmentAndLeakCheck() {
@@ -66,10 +70,20 @@ function testSegmentAndLeakCheck() {
     const handle = manager.get_chunk_handle(chunk);
     assert(segment.spawn([GLib.find_program_in_path('gjs'), System.programPath,
         '--child', `${handle}`]), 'spawned child');
+    // The child's cached chunk went back to the list when it exited.
+    let [, stats] = manager.get_pool_stats(2);
+    assertEq(`${stats.used} ${stats.cached}`, '1 0', 'used and cached after the child');
 
     chunk = null;
     System.gc();
+    // Ours rests in this thread's cache: free, not a leak.
+    [, stats] = manager.get_pool_stats(2);
+    assertEq(`${stats.used} ${stats.free} ${stats.cached}`, '0 200 1', 'cached after the GC');
     assert(Zcp.test_check_all_chunks_free(manager), 'all free after the GC');
+    manager.flush_thread_cache();
+    [, stats] = manager.get_pool_stats(2);
+    assertEq(stats.cached, 0, 'flushed');
+    assert(Zcp.test_check_all_chunks_free(manager), 'all free after the flush');
 
     caught = null;
     try {
