@@ -625,6 +625,10 @@ get_chunk_internal (ZcpMemPoolManager *self,
  * 256, 1024 and 4096 bytes, a get of 512 bytes returns a chunk of the
  * 1024-byte pool.  The chunk's reference count is 1.
  *
+ * A chunk that the calling thread released recently comes first, from the
+ * thread's cache, without touching the shared free list (see
+ * zcp_mem_pool_manager_flush_thread_cache()).
+ *
  * Thread-safe and process-safe; lock-free.
  *
  * Returns: (transfer full) (nullable): a chunk, or %NULL if no pool is

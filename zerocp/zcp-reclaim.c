@@ -209,7 +209,8 @@ reclaim_slot (ZcpMemPoolManager *self,
  * process is not mistaken for the dead one.  A chunk owned by a dead
  * process (the process that took it, or that last adopted it with
  * zcp_mem_pool_manager_chunk_from_handle()) goes back to its pool when the
- * dead process held its only reference.  A chunk it shared with live
+ * dead process held its only reference, and so does every free chunk that
+ * rested in one of its threads' caches.  A chunk it shared with live
  * processes (reference count above 1) is not given back: its owner is
  * cleared and it returns to the pool when the live holders release it,
  * unless the dead process kept one of those references: reclaim cannot
