@@ -819,6 +819,7 @@ test_advise (ZcpFixture    *seg,
   g_assert_cmpuint (zcp_mem_pool_config_get_chunk_count (config, 2), ==, 250);
   g_assert_cmpuint (zcp_mem_pool_config_get_permissions (config), ==, 0600);
   g_assert_false (zcp_mem_pool_config_get_fallback (config));
+  g_assert_true (zcp_mem_pool_config_get_thread_cache (config));
   g_clear_object (&config);
 
   config = advise (seg->name + 1, "0");
@@ -840,7 +841,7 @@ test_advise (ZcpFixture    *seg,
   for (guint i = 5; i < 10; i++)
     zcp_mem_pool_manager_release_chunk (seg->manager, small[i]);
 
-  /* Fallback lives in the segment: advise copies it. */
+  /* Fallback and thread-cache live in the segment: advise copies them. */
   {
     g_autoptr(ZcpMemPoolConfig) with_fallback = zcp_mem_pool_config_new ();
     g_autoptr(ZcpMemPoolAllocator) allocator = NULL;
@@ -848,6 +849,7 @@ test_advise (ZcpFixture    *seg,
 
     g_assert_true (zcp_mem_pool_config_add_entry (with_fallback, 64, 4, NULL));
     g_assert_true (zcp_mem_pool_config_set_fallback (with_fallback, TRUE, NULL));
+    g_assert_true (zcp_mem_pool_config_set_thread_cache (with_fallback, FALSE, NULL));
     allocator = zcp_mem_pool_allocator_new (with_fallback);
     g_assert_nonnull (zcp_mem_pool_allocator_initialize_shared_memory (allocator, name, NULL));
     g_assert_true (zcp_mem_pool_allocator_initialize_mem_pools (allocator, NULL));
@@ -855,6 +857,9 @@ test_advise (ZcpFixture    *seg,
     g_clear_object (&config);
     config = advise (name, NULL);
     g_assert_true (zcp_mem_pool_config_get_fallback (config));
+    g_assert_false (zcp_mem_pool_config_get_thread_cache (config));
+    g_assert_false (zcp_mem_pool_manager_get_thread_cache (zcp_mem_pool_allocator_get_manager (allocator)));
+    g_assert_true (zcp_mem_pool_manager_get_thread_cache (seg->manager));
   }
 }
 

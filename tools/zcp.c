@@ -679,6 +679,7 @@ run_advise (int    argc,
   if (stat (path, &st) == 0)
     zcp_mem_pool_config_set_permissions (config, st.st_mode & 0777, NULL);
   zcp_mem_pool_config_set_fallback (config, zcp_mem_pool_manager_get_fallback (manager), NULL);
+  zcp_mem_pool_config_set_thread_cache (config, zcp_mem_pool_manager_get_thread_cache (manager), NULL);
 
   comments = g_string_new (NULL);
   g_string_append_printf (comments,

@@ -1465,6 +1465,28 @@ zcp_mem_pool_manager_get_fallback (ZcpMemPoolManager *self)
 }
 
 /**
+ * zcp_mem_pool_manager_get_thread_cache:
+ * @self: a #ZcpMemPoolManager
+ *
+ * Gets whether the segment lets threads cache chunks (see
+ * zcp_mem_pool_config_set_thread_cache()), as its creator configured it.
+ * The setting is stored in the segment, so every attached process sees the
+ * creator's; `ZCP_DEBUG=no-thread-cache` turns caching off in one process
+ * without changing it.
+ *
+ * Returns: %TRUE if the segment's configuration lets threads cache chunks
+ *
+ * Since: 1.0
+ */
+gboolean
+zcp_mem_pool_manager_get_thread_cache (ZcpMemPoolManager *self)
+{
+  g_return_val_if_fail (ZCP_IS_MEM_POOL_MANAGER (self), FALSE);
+
+  return (zcp_segment_header (self->base)->flags & ZCP_SEGMENT_FLAG_NO_THREAD_CACHE) == 0;
+}
+
+/**
  * zcp_mem_pool_manager_is_initialized:
  * @self: a #ZcpMemPoolManager
  *

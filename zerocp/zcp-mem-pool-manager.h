@@ -150,6 +150,8 @@ gboolean           zcp_mem_pool_manager_is_read_only (ZcpMemPoolManager  *self);
 ZCP_AVAILABLE_IN_1_0
 gboolean           zcp_mem_pool_manager_get_fallback (ZcpMemPoolManager  *self);
 ZCP_AVAILABLE_IN_1_0
+gboolean           zcp_mem_pool_manager_get_thread_cache (ZcpMemPoolManager *self);
+ZCP_AVAILABLE_IN_1_0
 gboolean           zcp_mem_pool_manager_is_initialized (ZcpMemPoolManager *self);
 
 /* Crash recovery (zcp-reclaim.c). */
