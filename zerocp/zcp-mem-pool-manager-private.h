@@ -28,7 +28,10 @@ typedef struct
   guint64 stride;
   guint32 count;
   guint32 stride_shift;     /* log2 (stride) if a power of two, else 0 */
+  guint64 reserved;         /* 64 bytes: pools[i] is one shift away */
 } ZcpPoolLocal;
+
+G_STATIC_ASSERT (sizeof (ZcpPoolLocal) == 64);
 
 struct _ZcpMemPoolManager
 {
