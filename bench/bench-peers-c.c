@@ -379,8 +379,9 @@ typedef struct
 } Zerocp;
 
 static void *
-zerocp_create (const BenchPoolSpec *specs,
-               unsigned             n)
+zerocp_create_full (const BenchPoolSpec *specs,
+                    unsigned             n,
+                    gboolean             thread_cache)
 {
   static unsigned counter;
   g_autoptr(ZcpMemPoolConfig) config = zcp_mem_pool_config_new ();
@@ -390,6 +391,7 @@ zerocp_create (const BenchPoolSpec *specs,
   for (unsigned i = 0; i < n; i++)
     if (!zcp_mem_pool_config_add_entry (config, specs[i].chunk_size, specs[i].chunk_count, &error))
       goto fail;
+  zcp_mem_pool_config_set_thread_cache (config, thread_cache, NULL);
 
   z->name = g_strdup_printf ("/zcp-bench-%d-%u-%08x", (int) getpid (), counter++, g_random_int ());
   z->allocator = zcp_mem_pool_allocator_new (config);
@@ -405,6 +407,22 @@ fail:
   g_free (z->name);
   g_free (z);
   return NULL;
+}
+
+static void *
+zerocp_create (const BenchPoolSpec *specs,
+               unsigned             n)
+{
+  return zerocp_create_full (specs, n, TRUE);
+}
+
+/* zerocp with its thread caches off: every get and release goes through
+ * the shared free list, which is what two workers then contend on. */
+static void *
+zerocp_list_create (const BenchPoolSpec *specs,
+                    unsigned             n)
+{
+  return zerocp_create_full (specs, n, FALSE);
 }
 
 static void *
@@ -440,6 +458,7 @@ zerocp_destroy (void *ctx)
 #define ZCP_PUT_SIZED(z, p, s) zcp_mem_pool_manager_release_chunk ((z)->manager, (ZcpChunk *) (p))
 
 BENCH_DEFINE_LOOPS (zerocp, Zerocp, ZCP_GET, ZCP_PUT, ZCP_GET_SIZED, ZCP_PUT_SIZED)
+BENCH_DEFINE_LOOPS (zcp_list, Zerocp, ZCP_GET, ZCP_PUT, ZCP_GET_SIZED, ZCP_PUT_SIZED)
 
 static double
 zerocp_mgmt (uint32_t size,
@@ -465,6 +484,9 @@ const BenchPeer bench_c_peers[] = {
   { "zerocp", "zcp_mem_pool_manager_get_chunk/release_chunk", 1,
     zerocp_create, zerocp_attach_child, zerocp_destroy,
     bench_single_zerocp, bench_batch_zerocp, bench_mixed_zerocp, zerocp_mgmt },
+  { "zcp-list", "zerocp without thread caches: every pair on the shared free list", 1,
+    zerocp_list_create, zerocp_attach_child, zerocp_destroy,
+    bench_single_zcp_list, bench_batch_zcp_list, bench_mixed_zcp_list, zerocp_mgmt },
   { "mutex", "process-shared pthread mutex over a free list", 1,
     mutex_create, attach_same, mutex_destroy,
     bench_single_mutex, bench_batch_mutex, bench_mixed_mutex, mutex_mgmt },

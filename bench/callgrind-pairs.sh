@@ -17,7 +17,7 @@ builddir=${1:?usage: $0 BUILDDIR [PAIRS] [PEER...]}
 pairs=${2:-200000}
 shift; [ $# -gt 0 ] && shift
 bench="$builddir/bench/zcp-bench"
-peers=${*:-floor zerocp mutex malloc iceoryx boost}
+peers=${*:-floor zerocp zcp-list mutex malloc iceoryx boost}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
@@ -33,7 +33,7 @@ for workload in 1-thread 1-thread-batch1000 mixed-sizes; do
   for peer in $peers; do
     out="$tmp/$peer-$fn.out"
     if ! valgrind --tool=callgrind --callgrind-out-file="$out" \
-        --toggle-collect="*bench_${fn}_${peer}*" \
+        --toggle-collect="*bench_${fn}_$(echo "$peer" | tr - _)*" \
         "$bench" --only "$peer" --workload "$workload" --pairs "$pairs" \
         >"$tmp/log" 2>&1; then
       if grep -q "unknown peer" "$tmp/log"; then
