@@ -282,10 +282,18 @@ test_flush_request (ZcpFixture    *fx,
   while ((chunk = zcp_mem_pool_manager_get_chunk (fx->manager, 256)) != NULL)
     g_ptr_array_add (held, chunk);
   g_assert_cmpuint (held->len, ==, 256 - 8);
+  {
+    g_autoptr(GError) error = NULL;
+
+    /* The error says where the free chunks are. */
+    g_assert_null (zcp_mem_pool_manager_try_get_chunk (fx->manager, 256, &error));
+    g_assert_error (error, ZCP_MEM_POOL_ERROR, ZCP_MEM_POOL_ERROR_POOL_EXHAUSTED);
+    g_assert_nonnull (strstr (error->message, "8 free chunks rest in other threads"));
+  }
   stats = stats_of (fx->manager, 0);
-  g_assert_cmpuint (stats.failed_gets, ==, 1);
+  g_assert_cmpuint (stats.failed_gets, ==, 2);
   g_assert_cmpuint (stats.cached, ==, 8);
-  g_assert_cmpuint (atomic_load (&fx->manager->pools[0].desc->flush_epoch), ==, 1);
+  g_assert_cmpuint (atomic_load (&fx->manager->pools[0].desc->flush_epoch), ==, 2);
 
   /* The worker's next get sees the request: its 8 go back and it takes
    * one of them from the list; 7 are left for us. */
@@ -298,14 +306,14 @@ test_flush_request (ZcpFixture    *fx,
     }
   g_assert_null (zcp_mem_pool_manager_get_chunk (fx->manager, 256));
   /* Nothing cached anywhere: no new request. */
-  g_assert_cmpuint (atomic_load (&fx->manager->pools[0].desc->flush_epoch), ==, 1);
+  g_assert_cmpuint (atomic_load (&fx->manager->pools[0].desc->flush_epoch), ==, 2);
 
   /* The worker releases its chunk into its cache (it took one); we find
    * the pool empty, ask, and the worker's flush gives it to us. */
   worker_do (&w, CMD_RELEASE_HELD);
   assert_stats (fx->manager, 0, 255, 1);
   g_assert_null (zcp_mem_pool_manager_get_chunk (fx->manager, 256));
-  g_assert_cmpuint (atomic_load (&fx->manager->pools[0].desc->flush_epoch), ==, 2);
+  g_assert_cmpuint (atomic_load (&fx->manager->pools[0].desc->flush_epoch), ==, 3);
   worker_do (&w, CMD_FLUSH);
   g_assert_nonnull ((chunk = zcp_mem_pool_manager_get_chunk (fx->manager, 256)));
   g_ptr_array_add (held, chunk);

@@ -755,9 +755,21 @@ zcp_mem_pool_manager_try_get_chunk (ZcpMemPoolManager  *self,
       break;
     case GET_EXHAUSTED:
     default:
-      g_set_error (error, ZCP_MEM_POOL_ERROR, ZCP_MEM_POOL_ERROR_POOL_EXHAUSTED,
-                   _("Memory pool %u (%u chunks of %llu bytes) has no free chunk"),
-                   pool, self->pools[pool].count, (unsigned long long) self->pools[pool].chunk_size);
+      {
+        guint32 cached = zcp_segment_cached (self->base, pool);
+
+        if (cached > 0)
+          g_set_error (error, ZCP_MEM_POOL_ERROR, ZCP_MEM_POOL_ERROR_POOL_EXHAUSTED,
+                       g_dngettext (GETTEXT_PACKAGE,
+                                    "Memory pool %u (%u chunks of %llu bytes) has no free chunk on its shared list; %u free chunk rests in other threads’ caches and goes back on their next get",
+                                    "Memory pool %u (%u chunks of %llu bytes) has no free chunk on its shared list; %u free chunks rest in other threads’ caches and go back on their next get",
+                                    cached),
+                       pool, self->pools[pool].count, (unsigned long long) self->pools[pool].chunk_size, cached);
+        else
+          g_set_error (error, ZCP_MEM_POOL_ERROR, ZCP_MEM_POOL_ERROR_POOL_EXHAUSTED,
+                       _("Memory pool %u (%u chunks of %llu bytes) has no free chunk"),
+                       pool, self->pools[pool].count, (unsigned long long) self->pools[pool].chunk_size);
+      }
       break;
     }
 
