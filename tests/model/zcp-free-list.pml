@@ -10,17 +10,24 @@
  *                                  zcp_pool_stats_on_get/_on_release()
  *   zerocp/zcp-mem-pool-manager.c  get_chunk_internal(),
  *                                  _zcp_mem_pool_manager_unref_chunk(),
+ *                                  with CACHE: zcp_mem_pool_manager_get_chunk(),
+ *                                  zcp_mem_pool_manager_release_chunk(),
+ *                                  unref_located(),
  *                                  zcp_mem_pool_manager_get_chunk_handle(),
  *                                  zcp_mem_pool_manager_share_chunk(),
  *                                  zcp_mem_pool_manager_chunk_from_handle()
  *   zerocp/zcp-reclaim.c           reclaim_slot(), _zcp_mem_pool_manager_adopt_chunk(),
  *                                  zcp_mem_pool_manager_recover_lost_chunks()
+ *   zerocp/zcp-thread-cache.c      with CACHE: _zcp_thread_cache_flush(), give_back(),
+ *                                  _zcp_thread_cache_made_room()
  * Each statement below that touches shared memory is one atomic step of
  * the C code and carries a comment `C:` quoting the C it stands for
  * (run-model.sh --sync checks that every quoted line still exists).
  * A Promela `atomic { }` is one indivisible hardware operation (a load, a
  * store, a CAS, a fetch-add); the ghost bookkeeping that rides along in the
- * same atomic block writes only variables that the C code does not have.
+ * same atomic block writes only variables that the C code does not have,
+ * or (CACHE) the thread's own cache, process-local memory that only its
+ * thread touches, which the C changes just before or after that step.
  *
  * Memory is sequentially consistent here; docs/reference/model-checking.xml
  * explains why the C11 orders of the code give what this model relies on.
@@ -52,12 +59,48 @@
  *               references keeps the owner field, so with KILL VICTIM=1 the
  *               receiver that adopted a shared chunk, released it and died
  *               gets it reclaimed under the sender (expected to FAIL)
+ *   CACHE       the per-thread chunk caches (below)
+ *   CAP         with CACHE: chunks a thread may cache (default NCHUNKS;
+ *               ZCP_THREAD_CACHE_MAX is 8 in C)
+ *   BATCH       with CACHE: actor 2 holds two chunks at once (get, get,
+ *               release, release), so that its cache may hold two
+ *   TWIN        with CACHE, not KILL: a second thread of the process of
+ *               actor TWIN_OF (default 2) releases, concurrently with it, a
+ *               chunk TWIN_OF holds: a double release by two threads of one
+ *               process, which share the owner tag
+ *   LOAD_STORE  seeded bug, with TWIN: the release fast path as a plain
+ *               load and store instead of the CAS; both threads cache the
+ *               chunk (expected to FAIL)
+ *   SKIP_CACHED seeded bug, with CACHE and KILL: reclaim leaves the chunks
+ *               of count 0 alone, so the dead process's cached chunks leak
+ *               (expected to FAIL)
+ *
+ * Thread caches (CACHE).  Each thread has a private cache per pool (the
+ * set cmask of the chunks in it, and room): a cached chunk is free with
+ * count 0 and its process as the owner, and counted in `used`.  A get takes
+ * any chunk of the cache with a plain store of owner | 1, or first flushes
+ * (a flush request, made at will) and pops; a pop adds room.  A release
+ * with room CASes from exactly owner | 1 to owner and caches the chunk;
+ * otherwise (or when that CAS fails) it is zcp_chunk_state_unref() with
+ * last_state = owner (room left: the last release caches) or 0 (it
+ * pushes).  A flush stores 0 and then puts the chunk on the list, at a get
+ * (at will) and when the thread exits (at will for an actor, which may also
+ * stay idle with its cache).  The properties: a chunk is never in two
+ * caches, never cached while on the list or held, and nobody writes the
+ * state of a cached chunk but its thread; a cache never overflows; a
+ * double release of a cached chunk answers "not in use" and writes nothing;
+ * at quiescence every chunk is on the list, held or cached by a thread of
+ * the process its owner field names, and `used` counts the held and cached
+ * ones; reclaim gives back exactly the dead process's cached chunks.  In
+ * these bounds a thread holds one chunk at a time (two with BATCH), so a
+ * cache holds at most one chunk (two with BATCH).
  *
  * What the kill runs accept, and nothing more (checked at the end):
  *   - a kill between the pop and the state store, or between the unref
- *     that dropped the last reference and the push, leaves one chunk with
- *     state 0 off the free list: reclaim cannot see it (it names no owner);
- *     only the quiescent audit recover_lost_chunks() puts it back;
+ *     that dropped the last reference and the push, or (CACHE) between a
+ *     flush's store of 0 and its push, leaves one chunk with state 0 off
+ *     the free list: reclaim cannot see it (it names no owner); only the
+ *     quiescent audit recover_lost_chunks() puts it back;
  *   - a handle never adopted leaks its chunk: the sender killed after
  *     get_chunk_handle() marked it in transit and before the send, or the
  *     receiver killed before adopting it (owner TRANSIT, reclaim never
@@ -112,6 +155,31 @@
 #define SENDER 0     /* actor 0 may hand a reference to actor 1 */
 #define RECEIVER 1
 #define RECLAIMER NACTORS
+#ifdef TWIN
+#ifndef CACHE
+#error TWIN needs CACHE
+#endif
+#ifdef KILL
+#error TWIN is not modelled with KILL
+#endif
+#ifndef TWIN_OF
+#define TWIN_OF 2
+#endif
+#define TWIN_ID (NACTORS + 1)         /* a second thread of TWIN_OF's process */
+#define NTHREADS (NACTORS + 2)
+#define PROC(t) ((t) == TWIN_ID -> TWIN_OF : (t))
+#else
+#define NTHREADS (NACTORS + 1)
+#define PROC(t) (t)
+#endif
+/* The owner tag of thread t: its process slot + 1 (the threads of one
+ * process share it). */
+#define TAG(t) (PROC (t) + 1)
+#ifdef CACHE
+#ifndef CAP
+#define CAP NCHUNKS  /* ZCP_THREAD_CACHE_MAX, scaled to the model's pool */
+#endif
+#endif
 #define NIL 255      /* ZCP_INDEX_NIL */
 #define TRANSIT 255  /* ZCP_STATE_OWNER_TRANSIT: no process owns the chunk */
 
@@ -119,6 +187,7 @@
 #define NOT_IN_USE 0
 #define KEPT 1
 #define LAST 2
+#define STALE 3      /* model only: a double release abandoned (see TWIN) */
 
 /* Where an actor is in the life cycle (ghost, for the properties).  An
  * actor in PH_IDLE or PH_HOLDING is between operations; the others are
@@ -160,13 +229,75 @@ bool adopted[NCHUNKS];                /* since its pop, the receiver adopted it 
  * adopted, is never freed nor handed out again. */
 byte hold[NACTORS * NCHUNKS];
 #define H(a, c) hold[(a) * NCHUNKS + (c)]
-byte phase[NACTORS + 1];
-bool done[NACTORS + 1];
+byte phase[NTHREADS];
+bool done[NTHREADS];
 byte finished;
 bool killed;
 byte kphase = 255;                    /* phase of VICTIM when it was killed */
 
-hidden byte w, g_cnt, g_free, g_held, g_lost, i, j, g_sum;
+hidden byte w, g_cnt, g_free, g_held, g_lost, i, j, g_sum, g_cached, g_nc, g_ct, q;
+
+#ifdef CACHE
+/* ---- the thread caches (zcp-thread-cache-private.h) ------------------------ */
+
+/* ZcpThreadCachePool of each thread, in its process's private memory:
+ * entries[0 .. n-1] as a set (bit c: chunk c is cached; a get takes any
+ * of them, which covers the C's last-in first-out order) and room.  Only
+ * its thread reads or writes them; the checks read them as ghosts, and
+ * reclaim's ghost bookkeeping drops what a dead process cached.  The
+ * shared ZcpCacheRecord counts are statistics (and the trigger of a flush
+ * request, which the model makes at will): not modelled. */
+byte cmask[NTHREADS];
+byte room[NTHREADS];
+#define BIT(c) (1 << (c))
+#define CACHED_BY(t, c) ((cmask[t] & BIT (c)) != 0)
+
+/* g_nc = the caches c is in, g_ct = one of their threads */
+inline count_cached (c)
+{
+  d_step {
+    g_nc = 0; g_ct = 0;
+    for (q : 0 .. NTHREADS - 1) {
+      if :: CACHED_BY (q, c) -> g_nc++; g_ct = q :: else fi
+    }
+  }
+}
+
+/* g_nc = the chunks thread t caches (cp->n) */
+inline n_cached (t)
+{
+  d_step {
+    g_nc = 0;
+    for (q : 0 .. NCHUNKS - 1) { if :: CACHED_BY (t, q) -> g_nc++ :: else fi }
+  }
+}
+#endif
+
+#ifdef TWIN
+/* The concurrent double release (TWIN): TWIN_OF hands the pointer to the
+ * chunk it holds to a second thread of its process and both release it
+ * (an application bug).  Whichever succeeds first drops the reference;
+ * the other must be refused.  If the chunk was handed out again before
+ * the second one's step, that one drops the new holder's reference, a
+ * stale release that no state word can tell from a right one (see
+ * STALE_HANDLE): those interleavings are abandoned (res = STALE). */
+byte pair_c = NIL;                    /* the chunk both release */
+bool pair_done;                       /* one of the two releases succeeded */
+bool pair_stale;                      /* handed out again since */
+#define PRUNE(c) (inpair && pair_stale)
+#define MARK_STALE(c) if :: (c) == pair_c && pair_done -> pair_stale = true :: else fi;
+/* A successful unref (legit: the caller holds the reference it drops). */
+#define DROP_REF(c, legit) \
+  if \
+  :: inpair -> assert (!pair_done);   /* the second release is refused */ \
+     pair_done = true; H (TWIN_OF, c)-- \
+  :: else -> if :: legit -> H (me, c)-- :: else fi \
+  fi
+#else
+#define PRUNE(c) false
+#define MARK_STALE(c)
+#define DROP_REF(c, legit) if :: legit -> H (me, c)-- :: else fi
+#endif
 
 /* The free list reached from head is exactly the chunks pushed and not
  * popped since, each once, ending in NIL (no cycle, no chunk in use). */
@@ -199,6 +330,7 @@ inline live_refs (c)
 }
 
 /* At quiescence (nobody inside an operation), with nobody killed. */
+#ifndef CACHE
 inline check_quiescent ()
 {
   check_list ();
@@ -212,24 +344,67 @@ inline check_quiescent ()
   assert (g_free + g_held == NCHUNKS);         /* no chunk lost */
   assert (used == g_held)                     /* statistics exact */
 }
+#else
+/* The same with the caches: every chunk is on the list (state 0), in use
+ * (count > 0) or cached (count 0, an owner) by exactly one thread of the
+ * process its owner field names, and `used` counts the last two. */
+inline check_quiescent ()
+{
+  check_list ();
+  g_held = 0; g_cached = 0;
+  for (i : 0 .. NCHUNKS - 1) {
+    assert (onlist[i] == (refs[i] == 0 && own[i] == 0)); /* on the stack exactly when state 0 */
+    count_cached (i);
+    if
+    :: refs[i] > 0 -> g_held++; assert (g_nc == 0)
+    :: refs[i] == 0 && own[i] != 0 ->
+       g_cached++;
+       assert (g_nc == 1 && own[i] == TAG (g_ct))
+    :: else -> assert (g_nc == 0)
+    fi;
+    live_refs (i);
+    assert (refs[i] == g_sum)                  /* the count is the references held */
+  }
+  for (i : 0 .. NTHREADS - 1) {
+    n_cached (i);
+    assert (g_nc + room[i] <= CAP)             /* room <= cap - n */
+  }
+  assert (g_free + g_held + g_cached == NCHUNKS); /* no chunk lost */
+  assert (used == g_held + g_cached)          /* statistics exact */
+}
+#endif
 
+#ifdef TWIN
+#define QUIESCENT (QUIET (phase[0]) && QUIET (phase[1]) && QUIET (phase[2]) && \
+                   QUIET (phase[RECLAIMER]) && QUIET (phase[TWIN_ID]) && !killed)
+#else
 #define QUIESCENT (QUIET (phase[0]) && QUIET (phase[1]) && QUIET (phase[2]) && \
                    QUIET (phase[RECLAIMER]) && !killed)
+#endif
 #define QCHECK if :: QUIESCENT -> check_quiescent () :: else fi
 
 /* ---- the free list (zcp-segment-private.h) --------------------------------- */
 
 /* What a successful pop or push of c checks and records (ghost). */
+#ifdef CACHE
+/* ...and that a chunk on the list is in no cache. */
+#define NOT_CACHED(c) count_cached (c); assert (g_nc == 0 && own[c] == 0);
+#else
+#define NOT_CACHED(c)
+#endif
 #define POPPED(c) \
   assert (onlist[c]);                 /* what is popped was free:      */ \
   live_refs (c);                      /* no chunk held by two owners   */ \
   assert (g_sum == 0 && refs[c] == 0); \
+  NOT_CACHED (c) \
+  MARK_STALE (c) \
   onlist[c] = false; handed[c] = false; adopted[c] = false; \
   check_list ()                       /* no ABA corruption of the list */
 #define PUSHED(c) \
   assert (!onlist[c] && refs[c] == 0); /* no double push */ \
   live_refs (c); \
   assert (g_sum == 0);                /* nobody still uses it */ \
+  NOT_CACHED (c) \
   onlist[c] = true; \
   check_list (); \
   phase[me] = PH_IDLE
@@ -280,7 +455,8 @@ inline pop (c)
        fi
      }
      if :: ok -> break :: else fi;
-     /* zcp_backoff () only waits.  C: old = atomic_load_explicit (&desc->head, memory_order_acquire); */
+     /* zcp_backoff () only waits. */
+     /* C: old = atomic_load_explicit (&desc->head, memory_order_acquire); */
      atomic { o_idx = head_idx; o_tag = head_tag; NOSTALE }
   od
 }
@@ -381,9 +557,65 @@ inline push_wide (c)
  * reference (false for the double release). */
 inline unref_load (c)
 {
+#ifndef CACHE
   /* C: uint32_t state = atomic_load_explicit (&slot->state, memory_order_relaxed); */
   atomic { s_refs = refs[c]; s_own = own[c] }
+#else
+  atomic {
+    /* unref_located (): with room in the thread's cache, a last release
+     * leaves the chunk cached (count 0, this process as the owner). */
+    /* C: if (cp->room > 0) */
+    /* C: last_state = self->owner_tag; */
+    if :: room[me] > 0 -> last = TAG (me) :: else -> last = 0 fi;
+    if
+    :: PRUNE (c) -> res = STALE
+    :: else ->
+       /* C: uint32_t state = atomic_load_explicit (&slot->state, memory_order_relaxed); */
+       s_refs = refs[c]; s_own = own[c]
+    fi
+  }
+#endif
 }
+
+#ifdef CACHE
+#define LAST_OWN last
+#else
+#define LAST_OWN 0
+#endif
+#ifdef TWIN
+#define NOPRUNE(c) !PRUNE (c) &&
+#else
+#define NOPRUNE(c)
+#endif
+
+#ifdef CACHE
+/* A chunk this thread's release just left with count 0 and its owner tag
+ * goes into the thread's cache (process-local). */
+inline cache_put (c)
+{
+  assert (!onlist[c] && refs[c] == 0 && own[c] == TAG (me));
+  count_cached (c);
+  assert (g_nc == 0);                 /* never in two caches */
+  live_refs (c);
+  assert (g_sum == 0);                /* nor cached while held */
+  n_cached (me);
+  assert (room[me] > 0 && g_nc < CAP); /* room <= cap - n: never overflows */
+  /* C: cp->entries[cp->n++] = index; */
+  cmask[me] = cmask[me] + BIT (c);
+  /* C: cp->room--; */
+  room[me]--
+}
+
+/* Any chunk of thread me's cache (the C takes the last one cached). */
+inline pick (c)
+{
+  c = 0;
+  do
+  :: CACHED_BY (me, c) -> break
+  :: (cmask[me] >> (c + 1)) != 0 -> c++
+  od
+}
+#endif
 
 inline unref_loop (c, res, legit)
 {
@@ -393,14 +625,15 @@ inline unref_loop (c, res, legit)
   :: else ->
      /* C: while (!atomic_compare_exchange_weak_explicit (&slot->state, &state, new_state, */
      atomic {
-       /* in registers; C: new_state = state - 1; */
+       /* in registers */
+       /* C: new_state = state - 1; */
        n_refs = s_refs - 1;
        if
-       /* C: new_state = 0; /* the owner field goes with the last reference */
-       :: n_refs == 0 -> n_own = 0
+       /* C: new_state = last_state; /* free: on its way to the list, or cached */
+       :: n_refs == 0 -> n_own = LAST_OWN
 #ifndef KEEP_OWNER
        /* C: else if ((state & ~ZCP_STATE_REFS_MASK) == owner_tag) */
-       :: n_refs != 0 && s_own == me + 1 ->
+       :: n_refs != 0 && s_own == TAG (me) ->
           /* the owner lets go of one of several references: it may hold
            * none now, so the chunk is owned by nobody */
           /* C: new_state &= ZCP_STATE_REFS_MASK; */
@@ -409,15 +642,27 @@ inline unref_loop (c, res, legit)
        :: else -> n_own = s_own
        fi;
        if
-       :: refs[c] == s_refs && own[c] == s_own ->
+#ifdef TWIN
+       :: PRUNE (c) ->
+          res = STALE; ok = true;
+          s_refs = 0; s_own = 0; n_refs = 0; n_own = 0
+#endif
+       :: NOPRUNE (c) refs[c] == s_refs && own[c] == s_own ->
           refs[c] = n_refs; own[c] = n_own; ok = true;
-          if :: legit -> H (me, c)-- :: else fi;
+          DROP_REF (c, legit);
           if
+#ifdef CACHE
+          :: n_refs == 0 && n_own != 0 ->        /* cached */
+             cache_put (c);
+             phase[me] = PH_IDLE; res = LAST; QCHECK
+          :: n_refs == 0 && n_own == 0 -> phase[me] = PH_LAST; res = LAST
+#else
           :: n_refs == 0 -> phase[me] = PH_LAST; res = LAST
+#endif
           :: else -> phase[me] = PH_IDLE; res = KEPT; QCHECK
           fi;
           s_refs = 0; s_own = 0; n_refs = 0; n_own = 0   /* dead from here */
-       :: true ->
+       :: NOPRUNE (c) true ->
           s_refs = refs[c]; s_own = own[c]; ok = false
        fi
      }
@@ -439,6 +684,10 @@ inline ref (c)
        if
        :: refs[c] == s_refs && own[c] == s_own ->
           refs[c] = s_refs + 1; H (me, c)++; ok = true; handed[c] = true;
+#ifdef CACHE
+          count_cached (c);
+          assert (g_nc == 0);          /* a cached chunk is never referenced */
+#endif
           s_refs = 0; s_own = 0
        :: true ->
           s_refs = refs[c]; s_own = own[c]; ok = false
@@ -455,13 +704,13 @@ inline ref (c)
 #if defined(WIDE)
 #define IS_WIDE(a) true
 #elif defined(MIXED)
-#define IS_WIDE(a) ((a) != 2)
+#define IS_WIDE(a) (PROC (a) != 2)
 #else
 #define IS_WIDE(a) false
 #endif
 
-/* get_chunk_internal () on a one-pool segment. */
-inline get (c)
+/* get_chunk_internal () on a one-pool segment, from the free list. */
+inline get_list (c)
 {
   /* C: guint32 index = zcp_pool_get (pl->desc, pl->slots, pl->count, self->wide_cas); */
   if
@@ -483,7 +732,14 @@ inline get (c)
      /* C: atomic_store_explicit (&pl->slots[index].state, self->owner_tag | 1u, */
      atomic {
        assert (refs[c] == 0);
-       refs[c] = 1; own[c] = me + 1; H (me, c) = 1;
+       refs[c] = 1; own[c] = TAG (me); H (me, c) = 1;
+#ifdef CACHE
+       /* one more chunk this thread may keep when it releases it */
+       /* C: _zcp_thread_cache_made_room (&cache->pools[i]); */
+       /* C: if (cp->room < cp->cap - cp->n) */
+       n_cached (me);
+       if :: room[me] < CAP - g_nc -> room[me]++ :: else fi;
+#endif
        phase[me] = PH_HOLDING;
        QCHECK
      }
@@ -491,32 +747,188 @@ inline get (c)
   fi
 }
 
-/* _zcp_mem_pool_manager_unref_chunk () of a reference the caller holds. */
-inline release (c, res)
+#ifndef CACHE
+#define get(c) get_list (c)
+#else
+/* The cache hit of get_chunk_internal () and zcp_mem_pool_manager_get_chunk ():
+ * a chunk of this thread's cache is its alone (count 0, this process as
+ * the owner), which no release, reference, adoption or reclaim of a live
+ * process writes, so a plain store takes it. */
+inline cache_get (c)
 {
-  /* C: switch (zcp_chunk_state_unref (&pl->slots[index], self->owner_tag)) */
-  unref_load (c);
-  unref_loop (c, res, true);
-  assert (res != NOT_IN_USE);        /* a reference held is never "not in use" */
+  atomic {
+    /* C: if (cp->n > 0) */
+    cmask[me] != 0 ->
+    /* C: index = cp->entries[--cp->n]; */
+    pick (c);
+    assert (refs[c] == 0 && own[c] == TAG (me) && !onlist[c]); /* nobody wrote it */
+    count_cached (c);
+    assert (g_nc == 1);               /* in this cache alone */
+    live_refs (c);
+    assert (g_sum == 0);              /* held by nobody */
+    cmask[me] = cmask[me] - BIT (c);
+    /* C: cp->room++; /* room <= cap - n still holds */
+    room[me]++;
+    /* C: atomic_store_explicit (&pl->slots[index].state, self->owner_tag | 1u, memory_order_relaxed); */
+    refs[c] = 1; own[c] = TAG (me); H (me, c) = 1;
+    handed[c] = false; adopted[c] = false;
+    MARK_STALE (c)
+    phase[me] = PH_HOLDING;
+    QCHECK
+  }
+}
+
+/* _zcp_thread_cache_flush (): every cached chunk back to the list, as on a
+ * flush request, thread exit, finalize or zcp_mem_pool_manager_flush_thread_cache (). */
+inline flush (c)
+{
+  do
+  :: atomic {
+       cmask[me] != 0 ->
+       /* C: guint32 index = cp->entries[--cp->n]; */
+       pick (c);
+       assert (refs[c] == 0 && own[c] == TAG (me) && !onlist[c]); /* nobody wrote it */
+       cmask[me] = cmask[me] - BIT (c);
+       /* give_back () */
+       /* C: atomic_store_explicit (&pl->slots[index].state, 0, memory_order_relaxed); */
+       own[c] = 0;
+       phase[me] = PH_LAST            /* state 0, counted, off the list: as a release */
+     }
+     /* C: zcp_pool_put (pl->desc, pl->slots, index, manager->wide_cas); */
+     put (c)
+  :: else -> c = 0; break
+  od
+}
+
+inline get (c)
+{
   if
-  :: res == LAST ->
-     /* C: zcp_pool_put (pl->desc, pl->slots, index, self->wide_cas); */
-     if
-     :: IS_WIDE (me) -> push_wide (c)
-     :: else ->
-        /* C: zcp_pool_stats_on_release (desc); */
-        /* C: atomic_fetch_sub_explicit (&desc->used, 1, memory_order_relaxed); */
-        atomic { used--; phase[me] = PH_RELSTAT }
-        /* C: zcp_free_list_push (desc, slots, index); */
-        push (c)
-     fi
-  :: else
+  :: cache_get (c)
+  :: cmask[me] != 0 ->
+     /* a flush request (the pool's flush_epoch moved: a get somewhere found
+      * the list empty), made here at will */
+     /* C: _zcp_thread_cache_flush (cache, i); */
+     flush (c);
+     get_list (c)
+  :: cmask[me] == 0 -> get_list (c)
   fi
 }
+#endif
+
+/* zcp_pool_put () of a chunk whose state is 0: the push and used - 1. */
+inline put (c)
+{
+  if
+  :: IS_WIDE (me) -> push_wide (c)
+  :: else ->
+     /* C: zcp_pool_stats_on_release (desc); */
+     /* C: atomic_fetch_sub_explicit (&desc->used, 1, memory_order_relaxed); */
+     atomic { used--; phase[me] = PH_RELSTAT }
+     /* C: zcp_free_list_push (desc, slots, index); */
+     push (c)
+  fi
+}
+
+/* unref_located (), or before the caches _zcp_mem_pool_manager_unref_chunk (),
+ * of a reference the caller holds. */
+inline unref_release (c, res)
+{
+  /* C: switch (zcp_chunk_state_unref (&pl->slots[index], self->owner_tag, last_state)) */
+  unref_load (c);
+#ifdef TWIN
+  if
+  :: res == STALE -> skip
+  :: else -> unref_loop (c, res, true)
+  fi;
+  /* a reference held is never "not in use"; of the pair, the second is */
+  assert (res != NOT_IN_USE || inpair);
+#else
+  unref_loop (c, res, true);
+  assert (res != NOT_IN_USE);        /* a reference held is never "not in use" */
+#endif
+  if
+  :: res == LAST && LAST_OWN == 0 ->
+     /* C: zcp_pool_put (pl->desc, pl->slots, index, self->wide_cas); */
+     put (c)
+  :: else                            /* kept, cached, or (TWIN) abandoned */
+  fi
+}
+
+#ifndef CACHE
+#define release(c, res) unref_release (c, res)
+#else
+/* zcp_mem_pool_manager_release_chunk (): the fast path, then unref_located (). */
+inline release (c, res)
+{
+#ifndef LOAD_STORE
+  /* From exactly "one reference, ours" to "cached by us"; any other state
+   * fails the CAS (a strong one: no spurious failure) and takes the
+   * general path. */
+  /* C: state = self->owner_tag | 1u; */
+  /* C: if (G_UNLIKELY (cp->room == 0 || */
+  /* C: !atomic_compare_exchange_strong_explicit (&pl->slots[index].state, &state, */
+  atomic {
+    if
+    :: PRUNE (c) -> res = STALE
+    :: else ->
+       if
+       :: room[me] > 0 && refs[c] == 1 && own[c] == TAG (me) ->
+          refs[c] = 0;                /* own[c] stays TAG (me) */
+          count_cached (c);
+          assert (g_nc == 0 && !onlist[c]); /* not cached twice, nor cached and free */
+          DROP_REF (c, true);
+          cache_put (c);
+          res = LAST; ok = true;
+          phase[me] = PH_IDLE;
+          QCHECK
+       :: else -> ok = false
+       fi
+    fi
+  }
+#else
+  /* Seeded bug: the same with a plain load and store instead of the CAS. */
+  atomic {
+    if
+    :: PRUNE (c) -> res = STALE
+    :: else -> s_refs = refs[c]; s_own = own[c]
+    fi
+  }
+  if
+  :: res != STALE && room[me] > 0 && s_refs == 1 && s_own == TAG (me) ->
+     atomic {
+       if
+       :: PRUNE (c) -> res = STALE
+       :: else ->
+          refs[c] = 0; own[c] = TAG (me);
+          count_cached (c);
+          assert (g_nc == 0 && !onlist[c]); /* not cached twice, nor cached and free */
+          DROP_REF (c, true);
+          cache_put (c);
+          res = LAST; ok = true;
+          phase[me] = PH_IDLE;
+          QCHECK
+       fi;
+       s_refs = 0; s_own = 0
+     }
+  :: else -> s_refs = 0; s_own = 0
+  fi;
+#endif
+  if
+  :: ok || res == STALE -> skip
+  :: else -> unref_release (c, res)
+  fi
+}
+#endif
 
 /* A second release of a chunk whose last reference this actor dropped. */
 inline double_release (c)
 {
+#ifdef CACHE
+  /* The fast path's CAS from exactly (owner_tag | 1) fails: the chunk is
+   * on the list, in a cache with count 0, or (stale, below) in use by
+   * another process; only this thread of its process gets chunks. */
+  atomic { assert (room[me] == 0 || refs[c] != 1 || own[c] != TAG (me)) }
+#endif
   unref_load (c);
 #ifndef STALE_HANDLE
   /* If the chunk was handed out again meanwhile, the stale release would
@@ -581,13 +993,30 @@ inline adopt (c)
 {
   /* C: _zcp_mem_pool_manager_adopt_chunk (self, pool, index); */
   /* C: zcp_chunk_state_set_owner (&self->pools[pool].slots[index], self->owner_tag); */
-  set_owner (c, me + 1);
+  set_owner (c, TAG (me));
   /* The chunk the receiver adopted is in use, not on the free list, and
    * owned by the receiver: nobody can free it but the receiver. */
-  atomic { assert (refs[c] > 0 && !onlist[c] && own[c] == me + 1); adopted[c] = true }
+  atomic {
+    assert (refs[c] > 0 && !onlist[c] && own[c] == TAG (me));
+#ifdef CACHE
+    count_cached (c);
+    assert (g_nc == 0);               /* nor in a cache */
+#endif
+    adopted[c] = true
+  }
 }
 
 /* ---- the actors: threads or processes using the pool ----------------------- */
+
+#ifdef CACHE
+#ifdef TWIN
+#define RESET_EXTRA ; last = 0; inpair = false
+#else
+#define RESET_EXTRA ; last = 0
+#endif
+#else
+#define RESET_EXTRA
+#endif
 
 inline actor_body ()
 {
@@ -612,8 +1041,30 @@ inline actor_body ()
 #endif
         :: else
         fi;
+#ifdef BATCH
+        /* actor 2 holds two chunks at once: a second get, released first,
+         * so that its cache may hold two */
+        if
+        :: me == 2 ->
+           get (r);
+           if
+           :: r != NIL -> release (r, res); atomic { r = 0; res = 0; ok = false RESET_EXTRA }
+           :: else -> r = 0
+           fi
+        :: else
+        fi;
+#endif
         if
         :: c != NIL ->
+#ifdef TWIN
+           if
+           :: me == TWIN_OF && !dr ->
+              /* the pointer goes to a second thread of this process, and
+               * both release it */
+              atomic { dr = true; inpair = true; pair_c = c; room[TWIN_ID] = 1; run twin (c) }
+           :: true -> skip
+           fi;
+#endif
            release (c, res);
 #ifndef PLAIN
            if
@@ -625,22 +1076,52 @@ inline actor_body ()
         fi
      :: else                               /* pool empty: failed_gets++ */
      fi;
-     atomic { k++; c = 0; res = 0; ok = false }
+     atomic { k++; c = 0; res = 0; ok = false RESET_EXTRA }
   :: me == RECEIVER && nempty (box) ->
      box ? r;
      /* C: if (resolve_handle (self, handle, &pool, &index, error) == NULL) */
      adopt (r);
      release (r, res);
-     atomic { r = 0; res = 0; ok = false }
+     atomic { r = 0; res = 0; ok = false RESET_EXTRA }
   :: k >= ROUNDS (me) && (me != RECEIVER || (done[SENDER] && len (box) == 0)) -> break
-  od
+  od;
+#ifdef CACHE
+  if
+  :: cmask[me] != 0 -> flush (c)          /* the thread exits, or flushes */
+  :: true -> skip                         /* it stays idle, its cache kept */
+  fi
+#endif
 }
+
+#ifdef TWIN
+/* The second thread of TWIN_OF's process: it took a chunk once (room 1)
+ * and handed it on; it releases the chunk TWIN_OF holds, then exits. */
+proctype twin (byte c)
+{
+  byte me = TWIN_ID;
+  byte res, last;
+  byte o_idx, o_tag, n_tag, nx, o_used, s_refs, s_own, n_refs, n_own;
+  bool ok, inpair = true;
+
+  release (c, res);
+  /* the thread exits: its cache goes back (thread_caches_free ()) */
+  atomic { res = 0; ok = false; last = 0; inpair = false };
+  flush (c);
+  atomic { done[me] = true; finished++ }
+}
+#endif
 
 proctype actor (byte me)
 {
   byte k, c, r, res;
   byte o_idx, o_tag, n_tag, nx, o_used, s_refs, s_own, n_refs, n_own;
   bool ok, dr;
+#ifdef CACHE
+  byte last;
+#endif
+#ifdef TWIN
+  bool inpair;
+#endif
 
 #ifdef KILL
   if
@@ -680,6 +1161,11 @@ proctype reclaimer ()
      do
      /* C: while ((state >> ZCP_STATE_OWNER_SHIFT) == owner) */
      :: s_own != VICTIM + 1 -> break
+#ifdef SKIP_CACHED
+     /* seeded bug: a reclaim that leaves the chunks of count 0 alone, as
+      * if they were free */
+     :: s_own == VICTIM + 1 && s_refs == 0 -> break
+#endif
      :: else ->
         /* C: guint32 new_state = refs <= 1 ? 0 : refs; */
         /* C: if (atomic_compare_exchange_weak_explicit (&slot->state, &state, new_state, */
@@ -694,6 +1180,12 @@ proctype reclaimer ()
                 live_refs (c);
                 assert (g_sum == 0);         /* never frees what a live process holds */
                 H (VICTIM, c) = 0;
+#ifdef CACHE
+                /* count 0 and the dead process as the owner: exactly the
+                 * chunks its threads cached; their caches died with it */
+                assert (CACHED_BY (VICTIM, c) == (s_refs == 0));
+                if :: s_refs == 0 -> cmask[VICTIM] = cmask[VICTIM] - BIT (c) :: else fi;
+#endif
                 phase[me] = PH_LAST
              :: else
              fi
@@ -705,8 +1197,8 @@ proctype reclaimer ()
         :: ok ->
            if
            :: n_refs == 0 ->
-              /* give_back (), narrow form:
-                 C: zcp_pool_stats_on_release (pl->desc); */
+              /* give_back (), narrow form */
+              /* C: zcp_pool_stats_on_release (pl->desc); */
               atomic { used--; phase[me] = PH_RELSTAT }
               /* C: zcp_free_list_push (pl->desc, pl->slots, index); */
               push (c)
@@ -744,11 +1236,17 @@ init
   d_step {
     /* Everybody has stopped; the victim may have died anywhere. */
     check_list ();
-    g_held = 0; g_lost = 0;
+    g_held = 0; g_lost = 0; g_cached = 0;
     for (c : 0 .. NCHUNKS - 1) {
+#ifdef CACHE
+      count_cached (c);
+#endif
       if
       :: refs[c] > 0 ->
          g_held++;
+#ifdef CACHE
+         assert (g_nc == 0);
+#endif
          /* the survivors released all theirs: what is left is the dead
           * victim's... */
          assert (refs[c] == H (VICTIM, c));
@@ -760,14 +1258,27 @@ init
          /* ...and only in a chunk whose reference went, or was to go,
           * with a handle */
          assert (handed[c])
-      :: refs[c] == 0 && !onlist[c] -> g_lost++
+#ifdef CACHE
+      :: refs[c] == 0 && own[c] != 0 ->
+         /* cached, by a survivor: reclaim gave back what the victim's
+          * threads cached (count 0, the victim as the owner) */
+         assert (g_nc == 1 && own[c] == TAG (g_ct) && g_ct != VICTIM);
+         g_cached++
+#endif
+      :: refs[c] == 0 && own[c] == 0 && !onlist[c] ->
+#ifdef CACHE
+         assert (g_nc == 0);
+#endif
+         g_lost++
       :: else
       fi
     }
+    g_held = g_held + g_cached;              /* the chunks whose state is not 0 */
 #ifdef STRICT_KILL
     assert (g_lost == 0 && used == g_held);
 #else
-    /* Exactly these kill points leave damage that reclaim cannot see: */
+    /* Exactly these kill points leave damage that reclaim cannot see (a
+     * flush, state 0 and then the put, has the windows of a release): */
     if
     :: kphase == PH_POPPED ->                /* popped (narrow), not counted, no state */
        assert (g_lost == 1 && used == g_held)
@@ -788,7 +1299,7 @@ init
   do
   :: c < NCHUNKS ->
      if
-     :: refs[c] == 0 && !onlist[c] ->
+     :: refs[c] == 0 && own[c] == 0 && !onlist[c] ->  /* state 0, off the list */
         /* C: zcp_free_list_push (pl->desc, pl->slots, i); */
         nxt[c] = head_idx; head_idx = c; head_tag = (head_tag + 1) % TAGMOD; onlist[c] = true
      :: else
@@ -797,18 +1308,23 @@ init
   :: else -> break
   od;
   /* C: atomic_store_explicit (&pl->desc->used, used, memory_order_relaxed); */
-  used = g_held;                             /* the chunks whose count is not 0 */
+  used = g_held;                             /* the chunks whose state is not 0 */
   d_step {
     killed = false;                          /* the victim's slot is free again */
     phase[VICTIM] = PH_IDLE;
     check_quiescent ();                      /* the leaked references count as held */
-    assert (g_free + g_held == NCHUNKS)
+    assert (g_free + g_held + g_cached == NCHUNKS)
   }
 #else
+#ifdef TWIN
+  finished == NACTORS + (pair_c != NIL -> 1 : 0);
+#else
   finished == NACTORS;
+#endif
   d_step {
     check_quiescent ();
-    assert (g_free == NCHUNKS && used == 0)
+    /* every chunk free, on the list or cached */
+    assert (g_free + g_cached == NCHUNKS && used == g_cached)
   }
 #endif
 }
