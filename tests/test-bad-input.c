@@ -43,50 +43,6 @@
 #include "zcp-segment-private.h"
 
 /* ------------------------------------------------------------------------ */
-/* Expected structured criticals                                            */
-
-static const char *expected_pattern;
-static guint n_expected_seen;
-
-static GLogWriterOutput
-test_writer (GLogLevelFlags   log_level,
-             const GLogField *fields,
-             gsize            n_fields,
-             gpointer         user_data)
-{
-  if ((log_level & G_LOG_LEVEL_CRITICAL) != 0 && expected_pattern != NULL)
-    {
-      for (gsize i = 0; i < n_fields; i++)
-        {
-          if (g_strcmp0 (fields[i].key, "MESSAGE") == 0 && fields[i].length < 0 &&
-              g_pattern_match_simple (expected_pattern, fields[i].value))
-            {
-              n_expected_seen++;
-              return G_LOG_WRITER_HANDLED;
-            }
-        }
-    }
-
-  return g_log_writer_default (log_level, fields, n_fields, user_data);
-}
-
-static void
-expect_critical (const char *pattern)
-{
-  expected_pattern = pattern;
-  n_expected_seen = 0;
-}
-
-static void
-assert_critical_seen (void)
-{
-  g_assert_nonnull (expected_pattern);
-  g_assert_cmpuint (n_expected_seen, ==, 1);
-  expected_pattern = NULL;
-  n_expected_seen = 0;
-}
-
-/* ------------------------------------------------------------------------ */
 /* "Afterwards the pools still work"                                         */
 
 static void
@@ -446,13 +402,13 @@ test_release_twice (ZcpFixture *fx, gconstpointer data)
   g_assert_nonnull (chunk);
   zcp_mem_pool_manager_release_chunk (fx->manager, chunk);
 
-  expect_critical ("*is not in use (released twice?)*");
+  zcp_test_expect_critical ("*is not in use (released twice?)*");
   zcp_mem_pool_manager_release_chunk (fx->manager, chunk);
-  assert_critical_seen ();
+  zcp_test_assert_critical_seen ();
 
-  expect_critical ("*is not in use (released twice?)*");
+  zcp_test_expect_critical ("*is not in use (released twice?)*");
   zcp_chunk_unref (chunk);
-  assert_critical_seen ();
+  zcp_test_assert_critical_seen ();
 
   /* The double release changed nothing: the chunk is on the free list once,
    * so two gets give two different chunks. */
@@ -471,17 +427,17 @@ test_release_heap_pointer (ZcpFixture *fx, gconstpointer data)
 {
   g_autofree guint8 *heap = g_malloc0 (256);
 
-  expect_critical ("*is not a chunk of shared memory*");
+  zcp_test_expect_critical ("*is not a chunk of shared memory*");
   zcp_mem_pool_manager_release_chunk (fx->manager, (ZcpChunk *) heap);
-  assert_critical_seen ();
+  zcp_test_assert_critical_seen ();
 
-  expect_critical ("*is not in any shared memory attached by this process*");
+  zcp_test_expect_critical ("*is not in any shared memory attached by this process*");
   zcp_chunk_unref ((ZcpChunk *) heap);
-  assert_critical_seen ();
+  zcp_test_assert_critical_seen ();
 
-  expect_critical ("*is not in any shared memory attached by this process*");
+  zcp_test_expect_critical ("*is not in any shared memory attached by this process*");
   g_assert_null (zcp_chunk_ref ((ZcpChunk *) heap));
-  assert_critical_seen ();
+  zcp_test_assert_critical_seen ();
 
   /* Untouched. */
   for (guint i = 0; i < 256; i++)
@@ -500,9 +456,9 @@ test_release_other_segment (ZcpFixture *fx, gconstpointer data)
   foreign = zcp_mem_pool_manager_get_chunk (other.manager, 256);
   g_assert_nonnull (foreign);
 
-  expect_critical ("*is not a chunk of shared memory*");
+  zcp_test_expect_critical ("*is not a chunk of shared memory*");
   zcp_mem_pool_manager_release_chunk (fx->manager, foreign);
-  assert_critical_seen ();
+  zcp_test_assert_critical_seen ();
 
   /* Still held in its own segment, and released there. */
   g_assert_cmpuint (zcp_chunk_get_ref_count (foreign), ==, 1);
@@ -521,13 +477,13 @@ test_release_middle_of_chunk (ZcpFixture *fx, gconstpointer data)
   g_assert_nonnull (chunk);
   middle = (guint8 *) zcp_chunk_get_data (chunk) + 100;
 
-  expect_critical ("*but not at its start*");
+  zcp_test_expect_critical ("*but not at its start*");
   zcp_mem_pool_manager_release_chunk (fx->manager, (ZcpChunk *) middle);
-  assert_critical_seen ();
+  zcp_test_assert_critical_seen ();
 
-  expect_critical ("*but not at its start*");
+  zcp_test_expect_critical ("*but not at its start*");
   zcp_chunk_unref ((ZcpChunk *) middle);
-  assert_critical_seen ();
+  zcp_test_assert_critical_seen ();
 
   g_assert_cmpuint (zcp_chunk_get_ref_count (chunk), ==, 1);
   zcp_mem_pool_manager_release_chunk (fx->manager, chunk);
@@ -540,9 +496,9 @@ test_release_segment_header (ZcpFixture *fx, gconstpointer data)
   /* Inside the mapping but before the first pool: the header itself. */
   ZcpChunk *header = zcp_mem_pool_manager_get_base_address (fx->manager);
 
-  expect_critical ("*is not a chunk of shared memory*");
+  zcp_test_expect_critical ("*is not a chunk of shared memory*");
   zcp_chunk_unref (header);
-  assert_critical_seen ();
+  zcp_test_assert_critical_seen ();
   assert_pools_work (fx->manager);
 }
 
@@ -552,9 +508,9 @@ test_ref_free_chunk (ZcpFixture *fx, gconstpointer data)
   ZcpChunk *chunk = zcp_mem_pool_manager_get_chunk (fx->manager, 64);
 
   zcp_mem_pool_manager_release_chunk (fx->manager, chunk);
-  expect_critical ("*is not in use*");
+  zcp_test_expect_critical ("*is not in use*");
   g_assert_null (zcp_chunk_ref (chunk));
-  assert_critical_seen ();
+  zcp_test_assert_critical_seen ();
   assert_pools_work (fx->manager);
 }
 
@@ -567,9 +523,9 @@ test_ref_overflow (ZcpFixture *fx, gconstpointer data)
     g_assert_true (zcp_chunk_ref (chunk) == chunk);
   g_assert_cmpuint (zcp_chunk_get_ref_count (chunk), ==, 0xffff);
 
-  expect_critical ("*has too many references*");
+  zcp_test_expect_critical ("*has too many references*");
   g_assert_null (zcp_chunk_ref (chunk));
-  assert_critical_seen ();
+  zcp_test_assert_critical_seen ();
   g_assert_cmpuint (zcp_chunk_get_ref_count (chunk), ==, 0xffff);
 
   for (guint i = 0; i < 0xffff; i++)
@@ -628,12 +584,12 @@ test_use_after_finalize (void)
 
   /* The mapping is gone: the library must not touch it. */
   g_assert_null (zcp_mem_pool_manager_get_instance_if_initialized ());
-  expect_critical ("*is not in any shared memory attached by this process*");
+  zcp_test_expect_critical ("*is not in any shared memory attached by this process*");
   zcp_chunk_unref (stale);
-  assert_critical_seen ();
-  expect_critical ("*is not in any shared memory attached by this process*");
+  zcp_test_assert_critical_seen ();
+  zcp_test_expect_critical ("*is not in any shared memory attached by this process*");
   g_assert_null (zcp_chunk_ref (stale));
-  assert_critical_seen ();
+  zcp_test_assert_critical_seen ();
 }
 
 static void
@@ -1154,7 +1110,7 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
   g_test_summary ("Bad input of every kind is refused with a GError or a critical, "
                   "and the pools keep working");
-  g_log_set_writer_func (test_writer, NULL, NULL);
+  zcp_test_count_criticals ();
 
   FIXTURE_TEST ("/zcp/bad-input/name/empty", test_name_empty);
   FIXTURE_TEST ("/zcp/bad-input/name/null", test_name_null);

@@ -526,43 +526,6 @@ test_stress (ZcpFixture    *fx,
 /* ------------------------------------------------------------------------ */
 /* Misuse                                                                    */
 
-/* The library logs through the structured API, which g_test_expect_message()
- * does not see: a writer counts the criticals that match. */
-static const char *expected_pattern;
-static guint n_expected_seen;
-
-static GLogWriterOutput
-counting_writer (GLogLevelFlags   log_level,
-                 const GLogField *fields,
-                 gsize            n_fields,
-                 gpointer         user_data)
-{
-  if ((log_level & G_LOG_LEVEL_CRITICAL) != 0 && expected_pattern != NULL)
-    for (gsize i = 0; i < n_fields; i++)
-      if (g_strcmp0 (fields[i].key, "MESSAGE") == 0 && fields[i].length < 0 &&
-          g_pattern_match_simple (expected_pattern, fields[i].value))
-        {
-          n_expected_seen++;
-          return G_LOG_WRITER_HANDLED;
-        }
-
-  return g_log_writer_default (log_level, fields, n_fields, user_data);
-}
-
-static void
-expect_critical (const char *pattern)
-{
-  expected_pattern = pattern;
-  n_expected_seen = 0;
-}
-
-static void
-assert_critical_seen (void)
-{
-  g_assert_cmpuint (n_expected_seen, ==, 1);
-  expected_pattern = NULL;
-}
-
 static void
 test_double_release (ZcpFixture    *fx,
                      gconstpointer  data)
@@ -577,12 +540,12 @@ test_double_release (ZcpFixture    *fx,
   zcp_mem_pool_manager_release_chunk (fx->manager, a);
   assert_stats (fx->manager, 0, 0, 1);
 
-  expect_critical ("*is not in use (released twice?)*");
+  zcp_test_expect_critical ("*is not in use (released twice?)*");
   zcp_mem_pool_manager_release_chunk (fx->manager, a);
-  assert_critical_seen ();
-  expect_critical ("*is not in use*");
+  zcp_test_assert_critical_seen ();
+  zcp_test_expect_critical ("*is not in use*");
   g_assert_null (zcp_chunk_ref (a));
-  assert_critical_seen ();
+  zcp_test_assert_critical_seen ();
   g_assert_null (zcp_mem_pool_manager_chunk_from_handle (fx->manager, handle, &error));
   g_assert_error (error, ZCP_MEM_POOL_ERROR, ZCP_MEM_POOL_ERROR_INVALID_HANDLE);
 
@@ -808,7 +771,7 @@ main (int    argc,
       char **argv)
 {
   g_test_init (&argc, &argv, NULL);
-  g_log_set_writer_func (counting_writer, NULL, NULL);
+  zcp_test_count_criticals ();
 
   CACHE_TEST ("/thread-cache/hit", test_hit);
   CACHE_TEST ("/thread-cache/bounded", test_bounded);

@@ -134,6 +134,53 @@ zcp_test_assert_exact_accounting (ZcpMemPoolManager *manager)
   return in_use;
 }
 
+static const char *expected_pattern;
+static guint n_expected_seen;
+
+static GLogWriterOutput
+counting_writer (GLogLevelFlags   log_level,
+                 const GLogField *fields,
+                 gsize            n_fields,
+                 gpointer         user_data)
+{
+  if ((log_level & G_LOG_LEVEL_CRITICAL) != 0 && expected_pattern != NULL)
+    {
+      for (gsize i = 0; i < n_fields; i++)
+        {
+          if (g_strcmp0 (fields[i].key, "MESSAGE") == 0 && fields[i].length < 0 &&
+              g_pattern_match_simple (expected_pattern, fields[i].value))
+            {
+              n_expected_seen++;
+              return G_LOG_WRITER_HANDLED;
+            }
+        }
+    }
+
+  return g_log_writer_default (log_level, fields, n_fields, user_data);
+}
+
+void
+zcp_test_count_criticals (void)
+{
+  g_log_set_writer_func (counting_writer, NULL, NULL);
+}
+
+void
+zcp_test_expect_critical (const char *pattern)
+{
+  expected_pattern = pattern;
+  n_expected_seen = 0;
+}
+
+void
+zcp_test_assert_critical_seen (void)
+{
+  g_assert_nonnull (expected_pattern);
+  g_assert_cmpuint (n_expected_seen, ==, 1);
+  expected_pattern = NULL;
+  n_expected_seen = 0;
+}
+
 void
 zcp_test_write_all (int            fd,
                     gconstpointer  buf,

@@ -52,6 +52,17 @@ void      zcp_test_assert_pool_all_free   (ZcpMemPoolManager *manager,
  * use over all of them. */
 guint32   zcp_test_assert_exact_accounting (ZcpMemPoolManager *manager);
 
+/* The library reports misuse as criticals through the structured log API,
+ * which g_test_expect_message() does not see.  zcp_test_count_criticals()
+ * installs a log writer (once, from main()); between
+ * zcp_test_expect_critical (PATTERN) and zcp_test_assert_critical_seen()
+ * it swallows and counts the criticals whose message matches PATTERN
+ * (g_pattern_match_simple()), and the latter asserts there was exactly
+ * one.  Every other message goes to GLib's default writer. */
+void      zcp_test_count_criticals       (void);
+void      zcp_test_expect_critical       (const char *pattern);
+void      zcp_test_assert_critical_seen  (void);
+
 /* Whole-buffer pipe I/O for tests that talk to a child process. */
 void      zcp_test_write_all     (int            fd,
                                   gconstpointer  buf,
