@@ -531,6 +531,22 @@ typedef enum
   GET_EXHAUSTED,
 } GetResult;
 
+/* Hands chunk index of pl, just taken from the list or the thread's cache,
+ * to the caller: one reference, owned by this process.  Relaxed: the chunk
+ * is ours alone until we hand it on (a cached one too: its state names
+ * this process with no reference, which no release, reference or reclaim
+ * of a live process touches), and handing it on (a handle through a pipe,
+ * a pointer to another thread) orders this store before the receiver's
+ * accesses. */
+static inline __attribute__ ((always_inline)) ZcpChunk *
+hand_out (ZcpMemPoolManager *self,
+          ZcpPoolLocal      *pl,
+          guint32            index)
+{
+  atomic_store_explicit (&pl->slots[index].state, self->owner_tag | 1u, memory_order_relaxed);
+  return (ZcpChunk *) (pl->chunks + (guint64) index * pl->stride);
+}
+
 static inline __attribute__ ((always_inline)) ZcpChunk *
 get_chunk_internal (ZcpMemPoolManager *self,
                     gsize              size,
@@ -565,18 +581,8 @@ get_chunk_internal (ZcpMemPoolManager *self,
             {
               if (G_LIKELY (!_zcp_thread_cache_flush_requested (cp, pl->desc)))
                 {
-                  /* A cached chunk: ours alone (its state names this
-                   * process with no reference, which no release, reference
-                   * or reclaim of a live process touches), so the relaxed
-                   * store below is all it takes. */
-                  index = cp->entries[--cp->n];
-                  cp->room++; /* room <= cap - n still holds */
-                  /* Relaxed: a statistic (see zcp_segment_cached()). */
-                  atomic_store_explicit (&cache->record->count[i], cp->n, memory_order_relaxed);
-                  atomic_store_explicit (&pl->slots[index].state, self->owner_tag | 1u,
-                                         memory_order_relaxed);
                   *result = GET_OK;
-                  return (ZcpChunk *) (pl->chunks + (guint64) index * pl->stride);
+                  return hand_out (self, pl, _zcp_thread_cache_take (cache, i));
                 }
               /* A getter starves: give the cached chunks back first. */
               _zcp_thread_cache_flush (cache, i);
@@ -591,20 +597,15 @@ get_chunk_internal (ZcpMemPoolManager *self,
           /* One more chunk this thread may keep when it releases it. */
           if (cache != NULL)
             _zcp_thread_cache_made_room (&cache->pools[i]);
-          /* Relaxed: the chunk is ours alone until we hand it on, and
-           * handing it on (a handle through a pipe, a pointer to another
-           * thread) orders this store before the receiver's accesses. */
-          atomic_store_explicit (&pl->slots[index].state, self->owner_tag | 1u,
-                                 memory_order_relaxed);
           *result = GET_OK;
-          return (ZcpChunk *) (pl->chunks + (guint64) index * pl->stride);
+          return hand_out (self, pl, index);
         }
 
       /* Empty (or a head that a foreign writer corrupted: never trust an
        * index out of range). */
       atomic_fetch_add_explicit (&pl->desc->failed_gets, 1, memory_order_relaxed);
       /* Chunks rest in threads' caches: ask their threads to give them
-       * back (on their next get or release of this pool).  Relaxed: a
+       * back (on their next get from this pool).  Relaxed: a
        * request; the chunks are published by their pushes. */
       if (self->thread_cache && zcp_segment_cached (self->base, i) > 0)
         atomic_fetch_add_explicit (&pl->desc->flush_epoch, 1, memory_order_relaxed);
@@ -665,9 +666,7 @@ get_chunk_from_list (ZcpMemPoolManager *self,
     return get_chunk_slow (self, size); /* empty: fallback, statistics, flush request */
 
   _zcp_thread_cache_made_room (&cache->pools[i]);
-  /* Relaxed, as in get_chunk_internal(). */
-  atomic_store_explicit (&pl->slots[index].state, self->owner_tag | 1u, memory_order_relaxed);
-  return (ZcpChunk *) (pl->chunks + (guint64) index * pl->stride);
+  return hand_out (self, pl, index);
 }
 
 ZcpChunk *
@@ -677,7 +676,6 @@ zcp_mem_pool_manager_get_chunk (ZcpMemPoolManager *self,
   ZcpThreadCache *cache = _zcp_thread_cache_last;
   ZcpThreadCachePool *cp;
   ZcpPoolLocal *pl;
-  guint32 index;
   guint i = 0;
 
   /* The cache hit, with nothing else on the way: the cache's manager being
@@ -697,13 +695,7 @@ zcp_mem_pool_manager_get_chunk (ZcpMemPoolManager *self,
   if (G_UNLIKELY (_zcp_thread_cache_flush_requested (cp, pl->desc)))
     return get_chunk_slow (self, size);
 
-  /* As in get_chunk_internal(): the chunk is ours alone. */
-  index = cp->entries[--cp->n];
-  cp->room++; /* room <= cap - n still holds */
-  /* Relaxed: a statistic (see zcp_segment_cached()). */
-  atomic_store_explicit (&cache->record->count[i], cp->n, memory_order_relaxed);
-  atomic_store_explicit (&pl->slots[index].state, self->owner_tag | 1u, memory_order_relaxed);
-  return (ZcpChunk *) (pl->chunks + (guint64) index * pl->stride);
+  return hand_out (self, pl, _zcp_thread_cache_take (cache, i));
 }
 
 /**
@@ -800,14 +792,14 @@ unref_located (ZcpMemPoolManager *self,
 {
   ZcpPoolLocal *pl;
   ZcpThreadCache *cache;
-  ZcpThreadCachePool *cp = NULL;
   guint32 last_state = 0;
 
   pl = &self->pools[pool];
   cache = _zcp_thread_cache_get (self);
   if (cache != NULL)
     {
-      cp = &cache->pools[pool];
+      ZcpThreadCachePool *cp = &cache->pools[pool];
+
       if (cp->room > 0)
         last_state = self->owner_tag;
     }
@@ -823,10 +815,7 @@ unref_located (ZcpMemPoolManager *self,
         memset (chunk, ZCP_POISON_BYTE, (gsize) pl->chunk_size);
       if (last_state != 0)
         {
-          cp->entries[cp->n++] = index;
-          cp->room--;
-          /* Relaxed: a statistic (see zcp_segment_cached()). */
-          atomic_store_explicit (&cache->record->count[pool], cp->n, memory_order_relaxed);
+          _zcp_thread_cache_put (cache, pool, index);
           break;
         }
       /* Pushes the chunk and takes it out of `used`. */
@@ -966,10 +955,7 @@ zcp_mem_pool_manager_release_chunk (ZcpMemPoolManager *self,
       return;
     }
 
-  cp->entries[cp->n++] = index;
-  cp->room--;
-  /* Relaxed: a statistic (see zcp_segment_cached()). */
-  atomic_store_explicit (&cache->record->count[pool], cp->n, memory_order_relaxed);
+  _zcp_thread_cache_put (cache, pool, index);
 }
 
 /**
@@ -986,7 +972,7 @@ zcp_mem_pool_manager_release_chunk (ZcpMemPoolManager *self,
  * on their own when the thread exits, when the manager is finalized, when
  * the process exits or dies (zcp_mem_pool_manager_reclaim_dead()), and
  * when a get in any thread or process finds their pool empty (on the
- * caching thread's next get or release there).  Call this when a thread
+ * caching thread's next get there).  Call this when a thread
  * that cached chunks goes idle for a long time; or turn caching off for a
  * segment with zcp_mem_pool_config_set_thread_cache().
  *

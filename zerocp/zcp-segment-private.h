@@ -83,7 +83,7 @@
  * store on x86).  The statistics report `used` minus the sum of the counts.
  * A pool's `flush_epoch` is raised by a get that finds the free list
  * empty; a thread that sees it changed gives its cached chunks of that pool
- * back to the list on its next get or release.
+ * back to the list on its next get from it.
  *
  * # Invariants, at quiescence
  *

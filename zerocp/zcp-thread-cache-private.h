@@ -101,6 +101,35 @@ _zcp_thread_cache_made_room (ZcpThreadCachePool *cp)
     cp->room++;
 }
 
+/* Takes the chunk cached last for pool; cache->pools[pool].n > 0. */
+static inline __attribute__ ((always_inline)) guint32
+_zcp_thread_cache_take (ZcpThreadCache *cache,
+                        guint           pool)
+{
+  ZcpThreadCachePool *cp = &cache->pools[pool];
+  guint32 index = cp->entries[--cp->n];
+
+  cp->room++; /* room <= cap - n still holds */
+  /* Relaxed: a statistic (see zcp_segment_cached()). */
+  atomic_store_explicit (&cache->record->count[pool], cp->n, memory_order_relaxed);
+  return index;
+}
+
+/* Keeps a chunk whose last reference the caller just dropped, leaving its
+ * state "cached by this process"; cache->pools[pool].room > 0. */
+static inline __attribute__ ((always_inline)) void
+_zcp_thread_cache_put (ZcpThreadCache *cache,
+                       guint           pool,
+                       guint32         index)
+{
+  ZcpThreadCachePool *cp = &cache->pools[pool];
+
+  cp->entries[cp->n++] = index;
+  cp->room--;
+  /* Relaxed: a statistic (see zcp_segment_cached()). */
+  atomic_store_explicit (&cache->record->count[pool], cp->n, memory_order_relaxed);
+}
+
 /* This thread's cache for manager, or NULL when it has none (caching off,
  * read-only, or no free record). */
 static inline __attribute__ ((always_inline)) ZcpThreadCache *
@@ -121,11 +150,10 @@ _zcp_thread_cache_get (ZcpMemPoolManager *manager)
  * the epoch is a request, not a publication; the chunks given back are
  * published by the push. */
 static inline gboolean
-_zcp_thread_cache_flush_requested (ZcpThreadCachePool      *cp,
-                                   const ZcpPoolDescriptor *desc)
+_zcp_thread_cache_flush_requested (ZcpThreadCachePool *cp,
+                                   ZcpPoolDescriptor  *desc)
 {
-  return cp->epoch != atomic_load_explicit (&((ZcpPoolDescriptor *) desc)->flush_epoch,
-                                            memory_order_relaxed);
+  return cp->epoch != atomic_load_explicit (&desc->flush_epoch, memory_order_relaxed);
 }
 
 G_END_DECLS
