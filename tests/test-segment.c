@@ -50,10 +50,10 @@ test_layout (void)
   h = zcp_segment_header (s.base);
 
   g_assert_cmpuint (h->magic, ==, ZCP_SEGMENT_MAGIC);
-  g_assert_cmpuint (h->layout_version, ==, 2);
+  g_assert_cmpuint (h->layout_version, ==, 3);
   g_assert_cmpuint (h->max_caches, ==, ZCP_SEGMENT_MAX_CACHES);
   g_assert_cmpuint (h->caches_offset, ==, h->processes_offset + 256 * 16);
-  g_assert_cmpuint (s.desc->slots_offset, >=, h->caches_offset + 64 * 64);
+  g_assert_cmpuint (s.desc->slots_offset, >=, h->caches_offset + 64 * 128);
   g_assert_cmpuint (zcp_segment_cached (s.base, 0), ==, 0);
   g_assert_cmpuint (h->total_size, ==, s.size);
   g_assert_cmpuint (h->segment_id, ==, 42);

@@ -24,6 +24,15 @@
 #include "zcp-test-common.h"
 #include "zcp-mem-pool-manager-private.h"
 
+/* Built twice: with the inline fast path of <zerocp/zerocp.h>, and with
+ * -DZCP_DISABLE_FAST_PATH, through the exported functions alone. */
+#if !defined (ZCP_DISABLE_FAST_PATH) && !defined (zcp_mem_pool_manager_get_chunk)
+# error "the inline fast path (zcp-fast-path.h) is not in use"
+#endif
+#if defined (ZCP_DISABLE_FAST_PATH) && defined (zcp_mem_pool_manager_get_chunk)
+# error "ZCP_DISABLE_FAST_PATH did not disable the inline fast path"
+#endif
+
 /* Pool 0 is cached (256 chunks), pool 1 is not (16 < 64). */
 static const guint64 cache_pools[] = { 256, 256, 1024, 16, 0 };
 
@@ -263,6 +272,20 @@ test_consumer_keeps_none (ZcpFixture    *fx,
   worker_stop (&w, thread);
 }
 
+/* The records whose thread was asked to flush pool p and has not yet. */
+static guint
+flush_requests (ZcpMemPoolManager *manager,
+                guint              p)
+{
+  ZcpCacheRecord *records = zcp_segment_caches (manager->base);
+  guint n = 0;
+
+  for (guint r = 0; r < ZCP_SEGMENT_MAX_CACHES; r++)
+    n += atomic_load (&records[r].pools[p].flush) != 0;
+
+  return n;
+}
+
 /* A get that finds the pool empty while another thread caches chunks asks
  * for them; the caching thread gives them back on its next get, or when it
  * flushes. */
@@ -293,7 +316,7 @@ test_flush_request (ZcpFixture    *fx,
   stats = stats_of (fx->manager, 0);
   g_assert_cmpuint (stats.failed_gets, ==, 2);
   g_assert_cmpuint (stats.cached, ==, 8);
-  g_assert_cmpuint (atomic_load (&fx->manager->pools[0].desc->flush_epoch), ==, 2);
+  g_assert_cmpuint (flush_requests (fx->manager, 0), ==, 1);
 
   /* The worker's next get sees the request: its 8 go back and it takes
    * one of them from the list; 7 are left for us. */
@@ -305,16 +328,18 @@ test_flush_request (ZcpFixture    *fx,
       g_ptr_array_add (held, chunk);
     }
   g_assert_null (zcp_mem_pool_manager_get_chunk (fx->manager, 256));
-  /* Nothing cached anywhere: no new request. */
-  g_assert_cmpuint (atomic_load (&fx->manager->pools[0].desc->flush_epoch), ==, 2);
+  /* The request was served (and cleared); nothing cached anywhere: no
+   * new request. */
+  g_assert_cmpuint (flush_requests (fx->manager, 0), ==, 0);
 
   /* The worker releases its chunk into its cache (it took one); we find
    * the pool empty, ask, and the worker's flush gives it to us. */
   worker_do (&w, CMD_RELEASE_HELD);
   assert_stats (fx->manager, 0, 255, 1);
   g_assert_null (zcp_mem_pool_manager_get_chunk (fx->manager, 256));
-  g_assert_cmpuint (atomic_load (&fx->manager->pools[0].desc->flush_epoch), ==, 3);
+  g_assert_cmpuint (flush_requests (fx->manager, 0), ==, 1);
   worker_do (&w, CMD_FLUSH);
+  g_assert_cmpuint (flush_requests (fx->manager, 0), ==, 0);
   g_assert_nonnull ((chunk = zcp_mem_pool_manager_get_chunk (fx->manager, 256)));
   g_ptr_array_add (held, chunk);
   assert_stats (fx->manager, 0, 256, 0);
@@ -576,6 +601,66 @@ test_audit_leaves_cached (ZcpFixture    *fx,
   zcp_mem_pool_manager_release_chunk (fx->manager, a);
 }
 
+/* Strides that are not powers of two (192 = 3 × 64, 320 = 5 × 64) next to
+ * one that is: the fast release finds pool and index by multiplying with
+ * the inverse of the stride's odd factor, and must refuse every address
+ * that is not the start of a chunk. */
+static const guint64 odd_pools[] = { 100, 64, 192, 100, 320, 100, 0 };
+
+static void
+test_odd_strides (ZcpFixture    *fx,
+                  gconstpointer  data)
+{
+  static const gsize sizes[] = { 100, 192, 320 };
+
+  for (guint p = 0; p < G_N_ELEMENTS (sizes); p++)
+    {
+      ZcpChunk *all[100];
+      guint count = p == 0 ? 64 : 100;
+      gsize stride = p == 0 ? 128 : sizes[p];
+      guint8 *c;
+
+      /* Every chunk, released in order: the first 8 fill the cache, and
+       * come back last in, first out. */
+      for (guint i = 0; i < count; i++)
+        g_assert_nonnull ((all[i] = zcp_mem_pool_manager_get_chunk (fx->manager, sizes[p])));
+      for (guint i = 0; i < count; i++)
+        zcp_mem_pool_manager_release_chunk (fx->manager, all[i]);
+      assert_stats (fx->manager, p, 0, 8);
+      for (guint i = 0; i < 8; i++)
+        g_assert_true (zcp_mem_pool_manager_get_chunk (fx->manager, sizes[p]) == all[7 - i]);
+      for (guint i = 0; i < 8; i++)
+        zcp_mem_pool_manager_release_chunk (fx->manager, all[i]);
+      g_assert_cmpuint (zcp_test_assert_exact_accounting (fx->manager), ==, 0);
+
+      /* Addresses around a held chunk: none is taken for a chunk. */
+      c = (guint8 *) zcp_mem_pool_manager_get_chunk (fx->manager, sizes[p]);
+      g_assert_nonnull (c);
+      for (gsize off = 64; off < stride; off += 64)
+        {
+          zcp_test_expect_critical ("*but not at its start*");
+          zcp_mem_pool_manager_release_chunk (fx->manager, (ZcpChunk *) (c + off));
+          zcp_test_assert_critical_seen ();
+        }
+      zcp_test_expect_critical ("*but not at its start*");
+      zcp_mem_pool_manager_release_chunk (fx->manager, (ZcpChunk *) (c + 1));
+      zcp_test_assert_critical_seen ();
+      /* One stride past the last chunk of the pool, one byte before the
+       * first: outside the pool (in the next region, or in the slots). */
+      zcp_test_expect_critical ("*");
+      zcp_mem_pool_manager_release_chunk (fx->manager, (ZcpChunk *) ((guint8 *) all[0] + (gsize) count * stride));
+      zcp_test_assert_critical_seen ();
+      zcp_test_expect_critical ("*");
+      zcp_mem_pool_manager_release_chunk (fx->manager, (ZcpChunk *) ((guint8 *) all[0] - 1));
+      zcp_test_assert_critical_seen ();
+
+      assert_stats (fx->manager, p, 1, 7);
+      zcp_mem_pool_manager_release_chunk (fx->manager, (ZcpChunk *) c);
+      assert_stats (fx->manager, p, 0, 8);
+    }
+  g_assert_cmpuint (zcp_test_assert_exact_accounting (fx->manager), ==, 0);
+}
+
 static void
 test_disabled (void)
 {
@@ -784,6 +869,8 @@ main (int    argc,
   CACHE_TEST ("/thread-cache/stress", test_stress);
   CACHE_TEST ("/thread-cache/double-release", test_double_release);
   CACHE_TEST ("/thread-cache/audit-leaves-cached", test_audit_leaves_cached);
+  g_test_add ("/thread-cache/odd-strides", ZcpFixture, odd_pools, zcp_fixture_setup_spec,
+              test_odd_strides, zcp_fixture_teardown);
   g_test_add_func ("/thread-cache/disabled", test_disabled);
   CACHE_TEST ("/thread-cache/debug-env", test_debug_env);
   CACHE_TEST ("/thread-cache/process-exit", test_process_exit);

@@ -15,6 +15,10 @@
 #include "zcp-thread-cache-private.h"
 #include "zcp-private.h"
 
+/* This file defines the exported functions that zcp-fast-path.h inlines. */
+#undef zcp_mem_pool_manager_get_chunk
+#undef zcp_mem_pool_manager_release_chunk
+
 /**
  * ZcpMemPoolManager:
  *
@@ -575,11 +579,11 @@ get_chunk_internal (ZcpMemPoolManager *self,
 
       if (cache != NULL)
         {
-          ZcpThreadCachePool *cp = &cache->pools[i];
+          ZcpThreadCachePool *cp = &cache->fast.pools[i];
 
-          if (cp->n > 0)
+          if (_zcp_thread_cache_n (cp) > 0)
             {
-              if (G_LIKELY (!_zcp_thread_cache_flush_requested (cp, pl->desc)))
+              if (G_LIKELY (!_zcp_thread_cache_flush_requested (cp)))
                 {
                   *result = GET_OK;
                   return hand_out (self, pl, _zcp_thread_cache_take (cache, i));
@@ -596,7 +600,7 @@ get_chunk_internal (ZcpMemPoolManager *self,
         {
           /* One more chunk this thread may keep when it releases it. */
           if (cache != NULL)
-            _zcp_thread_cache_made_room (&cache->pools[i]);
+            _zcp_thread_cache_made_room (&cache->fast.pools[i]);
           *result = GET_OK;
           return hand_out (self, pl, index);
         }
@@ -604,11 +608,9 @@ get_chunk_internal (ZcpMemPoolManager *self,
       /* Empty (or a head that a foreign writer corrupted: never trust an
        * index out of range). */
       atomic_fetch_add_explicit (&pl->desc->failed_gets, 1, memory_order_relaxed);
-      /* Chunks rest in threads' caches: ask their threads to give them
-       * back (on their next get from this pool).  Relaxed: a
-       * request; the chunks are published by their pushes. */
-      if (self->thread_cache && zcp_segment_cached (self->base, i) > 0)
-        atomic_fetch_add_explicit (&pl->desc->flush_epoch, 1, memory_order_relaxed);
+      /* Chunks may rest in threads' caches, of any process: ask their
+       * threads to give them back (on their next get from this pool). */
+      zcp_segment_request_flush (self->base, i);
     }
   while (self->fallback && ++i < self->n_pools);
 
@@ -652,50 +654,19 @@ get_chunk_slow (ZcpMemPoolManager *self,
   return get_chunk_internal (self, size, &result, &pool);
 }
 
-/* A get whose best pool i has no cached chunk, from a valid manager. */
-static G_NO_INLINE ZcpChunk *
-get_chunk_from_list (ZcpMemPoolManager *self,
-                     guint              i,
-                     gsize              size,
-                     ZcpThreadCache    *cache)
-{
-  ZcpPoolLocal *pl = &self->pools[i];
-  guint32 index = zcp_pool_get (pl->desc, pl->slots, pl->count, self->wide_cas);
-
-  if (G_UNLIKELY (index >= pl->count))
-    return get_chunk_slow (self, size); /* empty: fallback, statistics, flush request */
-
-  _zcp_thread_cache_made_room (&cache->pools[i]);
-  return hand_out (self, pl, index);
-}
-
+/* The cache hit is inline (zcp-fast-path.h), with nothing else on the way:
+ * the cache's manager being self proves self a live read-write manager
+ * (see _zcp_thread_cache_is_for()); everything else is get_chunk_slow(). */
 ZcpChunk *
 zcp_mem_pool_manager_get_chunk (ZcpMemPoolManager *self,
                                 gsize              size)
 {
-  ZcpThreadCache *cache = _zcp_thread_cache_last;
-  ZcpThreadCachePool *cp;
-  ZcpPoolLocal *pl;
-  guint i = 0;
+  ZcpChunk *chunk = _zcp_fast_get_chunk (self, size);
 
-  /* The cache hit, with nothing else on the way: the cache's manager being
-   * self proves self is a live read-write manager (see
-   * _zcp_thread_cache_is_for()); everything else is get_chunk_slow(). */
-  if (G_UNLIKELY (!_zcp_thread_cache_is_for (cache, self)))
-    return get_chunk_slow (self, size);
+  if (G_LIKELY (chunk != NULL))
+    return chunk;
 
-  while (self->pools[i].chunk_size < size)
-    if (++i == self->n_pools)
-      return get_chunk_slow (self, size);
-
-  cp = &cache->pools[i];
-  pl = &self->pools[i];
-  if (G_UNLIKELY (cp->n == 0))
-    return get_chunk_from_list (self, i, size, cache);
-  if (G_UNLIKELY (_zcp_thread_cache_flush_requested (cp, pl->desc)))
-    return get_chunk_slow (self, size);
-
-  return hand_out (self, pl, _zcp_thread_cache_take (cache, i));
+  return get_chunk_slow (self, size);
 }
 
 /**
@@ -798,9 +769,9 @@ unref_located (ZcpMemPoolManager *self,
   cache = _zcp_thread_cache_get (self);
   if (cache != NULL)
     {
-      ZcpThreadCachePool *cp = &cache->pools[pool];
+      ZcpThreadCachePool *cp = &cache->fast.pools[pool];
 
-      if (cp->room > 0)
+      if (_zcp_thread_cache_n (cp) < cp->limit)
         last_state = self->owner_tag;
     }
 
@@ -917,45 +888,18 @@ release_chunk_slow (ZcpMemPoolManager *self,
   unref_chunk_internal (self, chunk, "zcp_mem_pool_manager_release_chunk");
 }
 
+/* The common case, a chunk this process holds alone released into the
+ * thread's cache, is inline (zcp-fast-path.h), with nothing else on the
+ * way (see get_chunk()); every other case, and every error, is
+ * release_chunk_slow(). */
 void
 zcp_mem_pool_manager_release_chunk (ZcpMemPoolManager *self,
                                     ZcpChunk          *chunk)
 {
-  ZcpThreadCache *cache = _zcp_thread_cache_last;
-  ZcpThreadCachePool *cp;
-  ZcpPoolLocal *pl;
-  guint32 index, state;
-  guint pool;
+  if (G_LIKELY (_zcp_fast_release_chunk (self, chunk)))
+    return;
 
-  /* The common case, a chunk this process holds alone released into the
-   * thread's cache, with nothing else on the way (see get_chunk()); every
-   * other case, and every error, is release_chunk_slow(). */
-  if (G_UNLIKELY (!_zcp_thread_cache_is_for (cache, self) ||
-                  _zcp_mem_pool_manager_locate (self, chunk, &pool, &index) != ZCP_LOCATE_OK))
-    {
-      release_chunk_slow (self, chunk);
-      return;
-    }
-
-  cp = &cache->pools[pool];
-  pl = &self->pools[pool];
-  state = self->owner_tag | 1u;
-  /* The CAS from exactly "one reference, ours" to "cached by us" is
-   * zcp_chunk_state_unref()'s last release with last_state = owner_tag,
-   * with the same acq_rel order; any other state (shared, owned by another
-   * process, not in use) fails it and takes the general path, which
-   * reports a double release. */
-  if (G_UNLIKELY (cp->room == 0 ||
-                  !atomic_compare_exchange_strong_explicit (&pl->slots[index].state, &state,
-                                                            self->owner_tag,
-                                                            memory_order_acq_rel,
-                                                            memory_order_relaxed)))
-    {
-      unref_located (self, chunk, pool, index, "zcp_mem_pool_manager_release_chunk");
-      return;
-    }
-
-  _zcp_thread_cache_put (cache, pool, index);
+  release_chunk_slow (self, chunk);
 }
 
 /**

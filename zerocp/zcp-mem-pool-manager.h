@@ -165,3 +165,6 @@ guint              zcp_mem_pool_manager_recover_lost_chunks (ZcpMemPoolManager  
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ZcpMemPoolStats, zcp_mem_pool_stats_free)
 
 G_END_DECLS
+
+/* get_chunk() and release_chunk() inline, for C callers. */
+#include "zcp-fast-path.h"

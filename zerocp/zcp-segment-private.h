@@ -17,7 +17,7 @@
  * | 0                      | #ZcpSegmentHeader, 128 bytes                  |
  * | header.pools_offset    | #ZcpPoolDescriptor × pool_count, 192 B each   |
  * | header.processes_offset| #ZcpProcessSlot × max_processes, 16 B each    |
- * | header.caches_offset   | #ZcpCacheRecord × max_caches, 64 B each       |
+ * | header.caches_offset   | #ZcpCacheRecord × max_caches, 128 B each      |
  * | pool.slots_offset      | #ZcpChunkSlot × chunk_count (8 B per chunk),  |
  * |                        | aligned to 64                                 |
  * | pool.chunks_offset     | chunk_count payloads of `stride` bytes,       |
@@ -77,13 +77,17 @@
  * per pair instead of three and touches no shared cache line but the
  * chunk's own slot.
  *
- * So that other processes can account for the cached chunks, each caching
- * thread owns one #ZcpCacheRecord of the segment, claimed by CAS on its
- * `owner` word, whose `count[p]` it alone writes (relaxed stores: a plain
- * store on x86).  The statistics report `used` minus the sum of the counts.
- * A pool's `flush_epoch` is raised by a get that finds the free list
- * empty; a thread that sees it changed gives its cached chunks of that pool
- * back to the list on its next get from it.
+ * Each caching thread owns one #ZcpCacheRecord of the segment, claimed by
+ * CAS on its `owner` word.  Its `pools[p].count` is the thread's count of
+ * cached chunks itself, not a copy: the thread alone writes it (relaxed
+ * stores: a plain store on x86), and other processes read it, so the
+ * statistics report `used` minus the sum of the counts.  Next to it,
+ * `pools[p].flush` is a flush request: a get that finds the free list
+ * empty sets it in every record that caches chunks of the pool, and the
+ * thread gives them back on its next get there, clearing it first (so a
+ * request made meanwhile is never lost: either the flush that follows
+ * serves it, or the flag stays).  The owning thread reads count and flag
+ * in one 16-bit load, so a request costs its hot path nothing.
  *
  * # Invariants, at quiescence
  *
@@ -121,7 +125,7 @@ _Static_assert (ATOMIC_INT_LOCK_FREE == 2, "32-bit atomics must always be lock-f
 
 /* "ZEROCPSG" read as a little-endian 64-bit integer. */
 #define ZCP_SEGMENT_MAGIC UINT64_C (0x475350434f52455a)
-#define ZCP_SEGMENT_LAYOUT_VERSION 2u
+#define ZCP_SEGMENT_LAYOUT_VERSION 3u
 #define ZCP_SEGMENT_READY 0x52454459u /* "REDY" */
 #define ZCP_SEGMENT_MAX_PROCESSES 256u
 /* Thread caches that may be active on one segment at once, over all
@@ -190,12 +194,8 @@ typedef struct
   _Atomic uint64_t failed_gets; /* gets that found this pool empty */
   uint64_t reserved2[5];
 
-  /* Cache line 2: read on every thread-cache hit, written only when a get
-   * finds the pool empty, so that it stays in every core's cache (it also
-   * keeps the next descriptor's head off line 1). */
-  _Alignas (ZCP_CACHELINE_SIZE) _Atomic uint32_t flush_epoch; /* raised by a starving get */
-  uint32_t reserved3;
-  uint64_t reserved4[7];
+  /* Cache line 2: unused; it keeps the next descriptor's head off line 1. */
+  _Alignas (ZCP_CACHELINE_SIZE) uint64_t reserved3[8];
 } ZcpPoolDescriptor;
 
 _Static_assert (sizeof (ZcpPoolDescriptor) == 192, "a pool descriptor is 192 bytes");
@@ -210,17 +210,33 @@ typedef struct
 
 _Static_assert (sizeof (ZcpProcessSlot) == 16, "a process slot is 16 bytes");
 
-/* One caching thread's published counts (see "Thread caches").  A cache
- * line each, so that two threads' count stores never share a line. */
+/* A pool of a caching thread's record: its count, in the low-order byte of
+ * the pair read as one 16-bit word, and a flush request in the other. */
+typedef struct
+{
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+  _Atomic uint8_t flush;      /* set by a starving get, cleared by the owner */
+  _Atomic uint8_t count;      /* chunks cached; written by the owner alone */
+#else
+  _Atomic uint8_t count;
+  _Atomic uint8_t flush;
+#endif
+} ZcpCacheRecordPool;
+
+/* One caching thread's counts (see "Thread caches").  Two cache lines: the
+ * claim, and the pools, which its thread writes on every cache hit and no
+ * other thread's record shares. */
 typedef struct
 {
   _Atomic uint32_t owner;     /* 0 while free; process slot + 1 of the claimer */
   uint32_t reserved0;
-  uint64_t reserved[3];
-  _Atomic uint8_t count[ZCP_CACHE_RECORD_POOLS]; /* chunks cached, per pool */
+  uint64_t reserved[7];
+  ZcpCacheRecordPool pools[ZCP_CACHE_RECORD_POOLS];
 } ZcpCacheRecord;
 
-_Static_assert (sizeof (ZcpCacheRecord) == 64, "a cache record is one cache line");
+_Static_assert (sizeof (ZcpCacheRecordPool) == 2, "count and flush form one 16-bit word");
+_Static_assert (sizeof (ZcpCacheRecord) == 128, "a cache record is two cache lines");
+_Static_assert (offsetof (ZcpCacheRecord, pools) == 64, "the pools start line 1");
 
 typedef struct
 {
@@ -866,7 +882,33 @@ zcp_segment_cached (void     *base,
 
   for (uint32_t r = 0; r < ZCP_SEGMENT_MAX_CACHES; r++)
     if (atomic_load_explicit (&records[r].owner, memory_order_relaxed) != 0)
-      n += atomic_load_explicit (&records[r].count[p], memory_order_relaxed);
+      n += atomic_load_explicit (&records[r].pools[p].count, memory_order_relaxed);
+
+  return n;
+}
+
+/* A get found pool p empty: asks every thread that caches chunks of it to
+ * give them back (on its next get there).  Relaxed: a request; the chunks
+ * are published by their pushes.  Returns the chunks cached, as
+ * zcp_segment_cached(). */
+static inline uint32_t
+zcp_segment_request_flush (void     *base,
+                           uint32_t  p)
+{
+  ZcpCacheRecord *records = zcp_segment_caches (base);
+  uint32_t n = 0;
+
+  for (uint32_t r = 0; r < ZCP_SEGMENT_MAX_CACHES; r++)
+    {
+      uint8_t count;
+
+      if (atomic_load_explicit (&records[r].owner, memory_order_relaxed) == 0)
+        continue;
+      count = atomic_load_explicit (&records[r].pools[p].count, memory_order_relaxed);
+      if (count > 0 && atomic_load_explicit (&records[r].pools[p].flush, memory_order_relaxed) == 0)
+        atomic_store_explicit (&records[r].pools[p].flush, 1, memory_order_relaxed);
+      n += count;
+    }
 
   return n;
 }

@@ -5,23 +5,26 @@
  * See "Thread caches" in zcp-segment-private.h for what is shared; this is
  * the process-local half.  A thread has one #ZcpThreadCache per manager it
  * gets or releases through, found on the hot path through one thread-local
- * pointer (the cache used last) and a compare of its manager.
+ * pointer (the cache used last) and a compare of its manager.  The hot half
+ * of it, and the hot path itself, are inline in the public headers
+ * (zcp-fast-path.h); this is the rest.
  *
  * # Rules
  *
  * - A thread caches only chunks it released itself, and only as many as it
- *   took (`room`: each get adds one, each cached release takes one, and it
- *   never exceeds the free places): a thread that only consumes chunks
+ *   took (`limit`, at most `cap`: each get from the shared list raises it
+ *   by one, a cache hit leaves it, so n, the chunks cached, grows up to it
+ *   only by releasing chunks the thread took): a thread that only consumes chunks
  *   other threads or processes took gives every one back to the shared
  *   list, so a producer in another process never waits for chunks resting
  *   in a consumer's cache.
  * - At most %ZCP_THREAD_CACHE_MAX chunks per pool, and none of a pool of
  *   fewer than %ZCP_THREAD_CACHE_MIN_COUNT chunks (where one cached chunk
  *   is a noticeable part of the pool).
- * - A get that finds a pool empty raises the pool's `flush_epoch`; a thread
- *   that sees it changed gives its cached chunks of the pool back on its
- *   next get there (a release need not look: it caches only while the
- *   thread's gets make room, and each of those gets looks).
+ * - A get that finds a pool empty sets the flush request of every record
+ *   that caches chunks of it; the thread gives them back on its next get
+ *   there (a release need not look: it caches only while the thread's gets
+ *   make room, and each of those gets looks).
  * - No cache in debug mode (`ZCP_DEBUG=poison`), where every release
  *   poisons the payload on its way to the list.
  * - Everything a thread cached goes back when the thread exits, when the
@@ -48,32 +51,32 @@ G_BEGIN_DECLS
 #define ZCP_THREAD_CACHE_MAX 8
 #define ZCP_THREAD_CACHE_MIN_COUNT 64
 
-typedef struct
-{
-  guint8 n;                 /* chunks in entries[] */
-  guint8 cap;               /* at most this many; 0: the pool is not cached */
-  guint8 room;              /* releases that may still be cached: <= cap - n */
-  guint8 reserved;
-  guint32 epoch;            /* the pool's flush_epoch as last seen */
-  guint32 entries[ZCP_THREAD_CACHE_MAX];
-} ZcpThreadCachePool;
+/* The hot half of a cache, which the inline fast path of <zerocp/zerocp.h>
+ * reads too (zcp-fast-path.h, where its layout is explained). */
+typedef _ZcpFastPool ZcpThreadCachePool;
+
+G_STATIC_ASSERT (sizeof (ZcpThreadCachePool) == 128);
+G_STATIC_ASSERT (sizeof (_ZcpFastCacheHeader) == 64);
+G_STATIC_ASSERT (G_N_ELEMENTS (((ZcpThreadCachePool *) NULL)->entries) == ZCP_THREAD_CACHE_MAX);
 
 typedef struct _ZcpThreadCache ZcpThreadCache;
 
 struct _ZcpThreadCache
 {
-  ZcpMemPoolManager *manager;   /* (atomic) (unowned) NULL once detached */
+  _ZcpFastCache fast;           /* first: _zcp_fast_pools_v1 points into it */
   ZcpCacheRecord *record;       /* (shared) this thread's counts */
   ZcpThreadCache *thread_next;  /* the same thread's other caches */
   ZcpThreadCache *all_next;     /* every cache of the process */
-  ZcpThreadCachePool pools[ZCP_MEM_POOL_MAX_POOLS];
 };
 
-/* The cache this thread used last.  Initial-exec: one load through %fs on
- * x86-64, no call; the library asks for a few bytes of static TLS, which
- * glibc reserves for libraries loaded with dlopen() as well. */
-extern __thread ZcpThreadCache *_zcp_thread_cache_last
-  __attribute__ ((tls_model ("initial-exec")));
+/* The cache this thread used last (zcp-fast-path.h): never NULL, a cache
+ * that matches no manager when the thread has none. */
+static inline __attribute__ ((always_inline)) ZcpThreadCache *
+_zcp_thread_cache_last (void)
+{
+  return (ZcpThreadCache *) (void *) ((char *) _zcp_fast_pools_v1 -
+                                     G_STRUCT_OFFSET (ZcpThreadCache, fast.pools));
+}
 
 ZcpThreadCache *_zcp_thread_cache_lookup   (ZcpMemPoolManager *manager);
 void            _zcp_thread_cache_flush    (ZcpThreadCache    *cache,
@@ -83,51 +86,68 @@ void            _zcp_thread_cache_detach   (ZcpMemPoolManager *manager);
 void            _zcp_thread_cache_reclaim_records (ZcpMemPoolManager *manager,
                                                    guint32            owner);
 
-/* Whether cache (this thread's last, maybe NULL) is manager's.  A cache is
- * attached only to a live manager and detached when it is finalized, so a
- * match also proves that manager is a live #ZcpMemPoolManager. */
+/* Whether cache is manager's, a valid one.  A cache is attached only to a
+ * live manager and detached (set to NULL) when it is finalized, so a match
+ * with a manager that is not NULL proves it a live #ZcpMemPoolManager. */
 static inline __attribute__ ((always_inline)) gboolean
 _zcp_thread_cache_is_for (ZcpThreadCache    *cache,
                           ZcpMemPoolManager *manager)
 {
-  return cache != NULL && __atomic_load_n (&cache->manager, __ATOMIC_RELAXED) == manager;
+  return manager != NULL && __atomic_load_n (&cache->fast.header.manager, __ATOMIC_RELAXED) == manager;
 }
 
 /* A get made room for one more cached release. */
 static inline void
 _zcp_thread_cache_made_room (ZcpThreadCachePool *cp)
 {
-  if (cp->room < cp->cap - cp->n)
-    cp->room++;
+  if (cp->limit < cp->cap)
+    cp->limit++;
 }
 
-/* Takes the chunk cached last for pool; cache->pools[pool].n > 0. */
+/* The chunks cached in cp: the count in the thread's record, which only
+ * this thread writes (relaxed: its own stores), bounded in case a foreign
+ * writer stored garbage there. */
+static inline __attribute__ ((always_inline)) guint
+_zcp_thread_cache_n (ZcpThreadCachePool *cp)
+{
+  return MIN (__atomic_load_n (_ZCP_FAST_N (cp->shared), __ATOMIC_RELAXED), ZCP_THREAD_CACHE_MAX);
+}
+
+/* Relaxed: other threads read the count as a statistic (see
+ * zcp_segment_cached()). */
+static inline __attribute__ ((always_inline)) void
+_zcp_thread_cache_set_n (ZcpThreadCachePool *cp,
+                         guint               n)
+{
+  __atomic_store_n (_ZCP_FAST_N (cp->shared), (guint8) n, __ATOMIC_RELAXED);
+}
+
+/* Takes the chunk cached last for pool; its n > 0. */
 static inline __attribute__ ((always_inline)) guint32
 _zcp_thread_cache_take (ZcpThreadCache *cache,
                         guint           pool)
 {
-  ZcpThreadCachePool *cp = &cache->pools[pool];
-  guint32 index = cp->entries[--cp->n];
+  ZcpThreadCachePool *cp = &cache->fast.pools[pool];
+  guint n = _zcp_thread_cache_n (cp);
+  guint32 index = cp->entries[--n];
 
-  cp->room++; /* room <= cap - n still holds */
-  /* Relaxed: a statistic (see zcp_segment_cached()). */
-  atomic_store_explicit (&cache->record->count[pool], cp->n, memory_order_relaxed);
+  /* limit stays: the chunk's release may be cached again. */
+  _zcp_thread_cache_set_n (cp, n);
   return index;
 }
 
 /* Keeps a chunk whose last reference the caller just dropped, leaving its
- * state "cached by this process"; cache->pools[pool].room > 0. */
+ * state "cached by this process"; n < limit. */
 static inline __attribute__ ((always_inline)) void
 _zcp_thread_cache_put (ZcpThreadCache *cache,
                        guint           pool,
                        guint32         index)
 {
-  ZcpThreadCachePool *cp = &cache->pools[pool];
+  ZcpThreadCachePool *cp = &cache->fast.pools[pool];
+  guint n = _zcp_thread_cache_n (cp);
 
-  cp->entries[cp->n++] = index;
-  cp->room--;
-  /* Relaxed: a statistic (see zcp_segment_cached()). */
-  atomic_store_explicit (&cache->record->count[pool], cp->n, memory_order_relaxed);
+  cp->entries[n++] = index;
+  _zcp_thread_cache_set_n (cp, n);
 }
 
 /* This thread's cache for manager, or NULL when it has none (caching off,
@@ -135,7 +155,7 @@ _zcp_thread_cache_put (ZcpThreadCache *cache,
 static inline __attribute__ ((always_inline)) ZcpThreadCache *
 _zcp_thread_cache_get (ZcpMemPoolManager *manager)
 {
-  ZcpThreadCache *cache = _zcp_thread_cache_last;
+  ZcpThreadCache *cache = _zcp_thread_cache_last ();
 
   if (G_LIKELY (_zcp_thread_cache_is_for (cache, manager)))
     return cache;
@@ -146,14 +166,20 @@ _zcp_thread_cache_get (ZcpMemPoolManager *manager)
   return _zcp_thread_cache_lookup (manager);
 }
 
-/* Whether pool's flush epoch moved since this cache last looked.  Relaxed:
- * the epoch is a request, not a publication; the chunks given back are
- * published by the push. */
-static inline gboolean
-_zcp_thread_cache_flush_requested (ZcpThreadCachePool *cp,
-                                   ZcpPoolDescriptor  *desc)
+/* The byte of the flush request in *shared (see zcp-segment-private.h). */
+static inline guint8 *
+_zcp_thread_cache_flush_flag (ZcpThreadCachePool *cp)
 {
-  return cp->epoch != atomic_load_explicit (&desc->flush_epoch, memory_order_relaxed);
+  return (guint8 *) cp->shared + (G_BYTE_ORDER != G_BIG_ENDIAN);
+}
+
+/* Whether a get found the pool empty and asked for the cached chunks.
+ * Relaxed: a request, not a publication; the chunks given back are
+ * published by their pushes. */
+static inline gboolean
+_zcp_thread_cache_flush_requested (ZcpThreadCachePool *cp)
+{
+  return __atomic_load_n (_zcp_thread_cache_flush_flag (cp), __ATOMIC_RELAXED) != 0;
 }
 
 G_END_DECLS

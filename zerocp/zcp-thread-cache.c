@@ -12,7 +12,35 @@
 
 #include "zcp-thread-cache-private.h"
 
-__thread ZcpThreadCache *_zcp_thread_cache_last __attribute__ ((tls_model ("initial-exec")));
+/* Where _zcp_fast_pools_v1 points when the thread has no cache: no
+ * manager, and pool 0 the end marker. */
+static guint16 no_count;
+#define END_MARKER { .chunk_size = G_MAXUINT64, .stride = 1, .inverse = 1, \
+                     .count = G_MAXUINT64, .shared = &no_count }
+static ZcpThreadCache no_cache = { .fast = { .pools = { END_MARKER } } };
+
+__thread _ZcpFastPool *_zcp_fast_pools_v1 __attribute__ ((tls_model ("initial-exec"))) = no_cache.fast.pools;
+
+/* The end marker after the last pool (see zcp-fast-path.h). */
+static void
+set_end_marker (ZcpThreadCachePool *cp)
+{
+  *cp = (ZcpThreadCachePool) END_MARKER;
+}
+
+/* The inverse of the odd number odd modulo 2^64, by Newton's iteration:
+ * each step doubles the number of correct low bits, starting from 3 (odd
+ * is its own inverse modulo 8). */
+static guint64
+inverse_mod_2_64 (guint64 odd)
+{
+  guint64 inverse = odd;
+
+  for (guint i = 0; i < 5; i++)
+    inverse *= 2 - odd * inverse;
+
+  return inverse;
+}
 
 /* Every cache of the process (all_next), for finalize and fork.  A pthread
  * mutex, not a GMutex: ThreadSanitizer sees the order it gives (GLib's
@@ -48,25 +76,31 @@ void
 _zcp_thread_cache_flush (ZcpThreadCache *cache,
                          guint           pool)
 {
-  ZcpMemPoolManager *manager = __atomic_load_n (&cache->manager, __ATOMIC_RELAXED);
-  ZcpThreadCachePool *cp = &cache->pools[pool];
+  ZcpMemPoolManager *manager = __atomic_load_n (&cache->fast.header.manager, __ATOMIC_RELAXED);
+  ZcpThreadCachePool *cp = &cache->fast.pools[pool];
+  guint n = _zcp_thread_cache_n (cp);
 
-  cp->epoch = atomic_load_explicit (&manager->pools[pool].desc->flush_epoch,
-                                    memory_order_relaxed);
-  while (cp->n > 0)
+  if (cp->shared == &no_count)
+    return; /* no record: nothing cached */
+
+  /* Clear the request first: one made from here on stays set, one made
+   * before is served by this flush.  (Relaxed: a request.) */
+  __atomic_store_n (_zcp_thread_cache_flush_flag (cp), 0, __ATOMIC_RELAXED);
+  /* The room the cached chunks took stays room (limit - n). */
+  cp->limit = cp->limit > n ? cp->limit - n : 0;
+  while (n > 0)
     {
-      guint32 index = cp->entries[--cp->n];
+      guint32 index = cp->entries[--n];
 
       give_back (manager, pool, index);
-      /* Relaxed: a statistic (see zcp_segment_cached()). */
-      atomic_store_explicit (&cache->record->count[pool], cp->n, memory_order_relaxed);
+      _zcp_thread_cache_set_n (cp, n);
     }
 }
 
 static void
 flush_all_locked (ZcpThreadCache *cache)
 {
-  ZcpMemPoolManager *manager = __atomic_load_n (&cache->manager, __ATOMIC_RELAXED);
+  ZcpMemPoolManager *manager = __atomic_load_n (&cache->fast.header.manager, __ATOMIC_RELAXED);
 
   if (manager == NULL || cache->record == NULL)
     return;
@@ -74,7 +108,7 @@ flush_all_locked (ZcpThreadCache *cache)
   for (guint p = 0; p < manager->n_pools; p++)
     {
       _zcp_thread_cache_flush (cache, p);
-      cache->pools[p].room = 0;
+      cache->fast.pools[p].limit = 0;
     }
 }
 
@@ -93,7 +127,11 @@ detach_locked (ZcpThreadCache *cache)
       cache->record = NULL;
     }
 
-  __atomic_store_n (&cache->manager, NULL, __ATOMIC_RELAXED);
+  /* Nothing cached, no room: the inline fast path would miss even for a
+   * manager that is later allocated at the same address. */
+  __atomic_store_n (&cache->fast.header.manager, NULL, __ATOMIC_RELAXED);
+  memset (cache->fast.pools, 0, sizeof cache->fast.pools);
+  set_end_marker (&cache->fast.pools[0]);
 }
 
 static ZcpCacheRecord *
@@ -122,21 +160,42 @@ static void
 attach (ZcpThreadCache    *cache,
         ZcpMemPoolManager *manager)
 {
-  memset (cache->pools, 0, sizeof cache->pools);
+  guint p;
+
+  memset (cache->fast.pools, 0, sizeof cache->fast.pools);
   cache->record = claim_record (manager);
+  cache->fast.header.state = manager->owner_tag | 1u;
 
-  /* Without a record the cache stays, with every cap 0, so that the
-   * thread does not look for a record on every call. */
-  for (guint p = 0; cache->record != NULL && p < manager->n_pools && p < ZCP_CACHE_RECORD_POOLS; p++)
+  for (p = 0; p < manager->n_pools; p++)
     {
-      guint32 count = manager->pools[p].count;
+      ZcpPoolLocal *pl = &manager->pools[p];
+      ZcpThreadCachePool *cp = &cache->fast.pools[p];
+      guint shift = (guint) __builtin_ctzll (pl->stride);
 
-      cache->pools[p].cap = count < ZCP_THREAD_CACHE_MIN_COUNT ? 0 : ZCP_THREAD_CACHE_MAX;
-      cache->pools[p].epoch = atomic_load_explicit (&manager->pools[p].desc->flush_epoch,
-                                                    memory_order_relaxed);
+      cp->chunk_size = pl->chunk_size;
+      cp->chunks = pl->chunks;
+      cp->stride = pl->stride;
+      cp->shift = (guint8) shift;
+      cp->inverse = inverse_mod_2_64 (pl->stride >> shift);
+      cp->count = pl->count;
+      cp->states = (guint32 *) &pl->slots[0].state;
+      /* Without a record the cache stays, with every cap 0, so that the
+       * thread does not look for a record on every call. */
+      if (cache->record != NULL && p < ZCP_CACHE_RECORD_POOLS)
+        {
+          cp->cap = pl->count < ZCP_THREAD_CACHE_MIN_COUNT ? 0 : ZCP_THREAD_CACHE_MAX;
+          cp->shared = (guint16 *) (void *) &cache->record->pools[p];
+          /* A request left over from the record's last holder. */
+          atomic_store_explicit (&cache->record->pools[p].flush, 0, memory_order_relaxed);
+        }
+      else
+        {
+          cp->shared = &no_count;
+        }
     }
+  set_end_marker (&cache->fast.pools[p]);
 
-  __atomic_store_n (&cache->manager, manager, __ATOMIC_RELAXED);
+  __atomic_store_n (&cache->fast.header.manager, manager, __ATOMIC_RELAXED);
 }
 
 static void
@@ -154,7 +213,7 @@ child_after_fork (void)
       cache = next;
     }
   all_caches = NULL;
-  _zcp_thread_cache_last = NULL;
+  _zcp_fast_pools_v1 = no_cache.fast.pools;
   g_private_set (&thread_caches, NULL);
   /* Held since prepare_fork(), by the thread that is now the child's only
    * one: start over with a fresh mutex. */
@@ -190,7 +249,7 @@ _zcp_thread_cache_lookup (ZcpMemPoolManager *manager)
   head = g_private_get (&thread_caches);
   for (cache = head; cache != NULL; cache = cache->thread_next)
     {
-      ZcpMemPoolManager *m = __atomic_load_n (&cache->manager, __ATOMIC_RELAXED);
+      ZcpMemPoolManager *m = __atomic_load_n (&cache->fast.header.manager, __ATOMIC_RELAXED);
 
       if (m == manager)
         break;
@@ -207,6 +266,7 @@ _zcp_thread_cache_lookup (ZcpMemPoolManager *manager)
       else
         {
           cache = g_new0 (ZcpThreadCache, 1);
+          set_end_marker (&cache->fast.pools[0]);
           cache->thread_next = head;
           cache->all_next = all_caches;
           all_caches = cache;
@@ -217,7 +277,7 @@ _zcp_thread_cache_lookup (ZcpMemPoolManager *manager)
 
   UNLOCK_CACHES ();
 
-  _zcp_thread_cache_last = cache;
+  _zcp_fast_pools_v1 = cache->fast.pools;
   return cache;
 }
 
@@ -229,7 +289,7 @@ _zcp_thread_cache_detach (ZcpMemPoolManager *manager)
 {
   LOCK_CACHES ();
   for (ZcpThreadCache *cache = all_caches; cache != NULL; cache = cache->all_next)
-    if (__atomic_load_n (&cache->manager, __ATOMIC_RELAXED) == manager)
+    if (__atomic_load_n (&cache->fast.header.manager, __ATOMIC_RELAXED) == manager)
       detach_locked (cache);
   UNLOCK_CACHES ();
 }
@@ -240,7 +300,7 @@ _zcp_thread_cache_flush_all (ZcpMemPoolManager *manager)
 {
   LOCK_CACHES ();
   for (ZcpThreadCache *cache = g_private_get (&thread_caches); cache != NULL; cache = cache->thread_next)
-    if (__atomic_load_n (&cache->manager, __ATOMIC_RELAXED) == manager)
+    if (__atomic_load_n (&cache->fast.header.manager, __ATOMIC_RELAXED) == manager)
       flush_all_locked (cache);
   UNLOCK_CACHES ();
 }
@@ -260,7 +320,10 @@ _zcp_thread_cache_reclaim_records (ZcpMemPoolManager *manager,
         continue;
 
       for (guint p = 0; p < ZCP_CACHE_RECORD_POOLS; p++)
-        atomic_store_explicit (&records[r].count[p], 0, memory_order_relaxed);
+        {
+          atomic_store_explicit (&records[r].pools[p].count, 0, memory_order_relaxed);
+          atomic_store_explicit (&records[r].pools[p].flush, 0, memory_order_relaxed);
+        }
       /* Release: the zeroed counts happen before a later claim. */
       atomic_store_explicit (&records[r].owner, 0, memory_order_release);
     }
@@ -294,7 +357,7 @@ thread_caches_free (gpointer data)
       head = next;
     }
 
-  _zcp_thread_cache_last = NULL;
+  _zcp_fast_pools_v1 = no_cache.fast.pools;
 }
 
 /* Process exit (or the library's unloading): the exiting thread's caches

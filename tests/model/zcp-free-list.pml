@@ -12,6 +12,7 @@
  *                                  _zcp_mem_pool_manager_unref_chunk(),
  *                                  with CACHE: zcp_mem_pool_manager_get_chunk(),
  *                                  zcp_mem_pool_manager_release_chunk(),
+ *                                  (their inline halves in zcp-fast-path.h),
  *                                  unref_located(),
  *                                  zcp_mem_pool_manager_get_chunk_handle(),
  *                                  zcp_mem_pool_manager_share_chunk(),
@@ -242,7 +243,9 @@ hidden byte w, g_cnt, g_free, g_held, g_lost, i, j, g_sum, g_cached, g_nc, g_ct,
 
 /* ZcpThreadCachePool of each thread, in its process's private memory:
  * entries[0 .. n-1] as a set (bit c: chunk c is cached; a get takes any
- * of them, which covers the C's last-in first-out order) and room.  Only
+ * of them, which covers the C's last-in first-out order) and room, which
+ * the C keeps as limit - n (n itself lives in the thread's cache record:
+ * only its thread writes it).  Only
  * its thread reads or writes them; the checks read them as ghosts, and
  * reclaim's ghost bookkeeping drops what a dead process cached.  The
  * shared ZcpCacheRecord counts are statistics (and the trigger of a flush
@@ -564,7 +567,7 @@ inline unref_load (c)
   atomic {
     /* unref_located (): with room in the thread's cache, a last release
      * leaves the chunk cached (count 0, this process as the owner). */
-    /* C: if (cp->room > 0) */
+    /* C: if (_zcp_thread_cache_n (cp) < cp->limit) */
     /* C: last_state = self->owner_tag; */
     if :: room[me] > 0 -> last = TAG (me) :: else -> last = 0 fi;
     if
@@ -600,9 +603,10 @@ inline cache_put (c)
   assert (g_sum == 0);                /* nor cached while held */
   n_cached (me);
   assert (room[me] > 0 && g_nc < CAP); /* room <= cap - n: never overflows */
-  /* C: cp->entries[cp->n++] = index; */
+  /* C: cp->entries[n++] = index; */
   cmask[me] = cmask[me] + BIT (c);
-  /* C: cp->room--; */
+  /* room is limit - n: */
+  /* C: _zcp_thread_cache_set_n (cp, n); */
   room[me]--
 }
 
@@ -712,7 +716,7 @@ inline ref (c)
 /* get_chunk_internal () on a one-pool segment, from the free list. */
 inline get_list (c)
 {
-  /* C: guint32 index = zcp_pool_get (pl->desc, pl->slots, pl->count, self->wide_cas); */
+  /* C: index = zcp_pool_get (pl->desc, pl->slots, pl->count, self->wide_cas); */
   if
   :: IS_WIDE (me) -> pop_wide (c)
   :: else ->
@@ -735,8 +739,8 @@ inline get_list (c)
        refs[c] = 1; own[c] = TAG (me); H (me, c) = 1;
 #ifdef CACHE
        /* one more chunk this thread may keep when it releases it */
-       /* C: _zcp_thread_cache_made_room (&cache->pools[i]); */
-       /* C: if (cp->room < cp->cap - cp->n) */
+       /* C: _zcp_thread_cache_made_room (&cache->fast.pools[i]); */
+       /* C: if (cp->limit < cp->cap) */
        n_cached (me);
        if :: room[me] < CAP - g_nc -> room[me]++ :: else fi;
 #endif
@@ -757,9 +761,9 @@ inline get_list (c)
 inline cache_get (c)
 {
   atomic {
-    /* C: if (cp->n > 0) */
+    /* C: if (_zcp_thread_cache_n (cp) > 0) */
     cmask[me] != 0 ->
-    /* C: index = cp->entries[--cp->n]; */
+    /* C: guint32 index = cp->entries[--n]; */
     pick (c);
     assert (refs[c] == 0 && own[c] == TAG (me) && !onlist[c]); /* nobody wrote it */
     count_cached (c);
@@ -767,7 +771,8 @@ inline cache_get (c)
     live_refs (c);
     assert (g_sum == 0);              /* held by nobody */
     cmask[me] = cmask[me] - BIT (c);
-    /* C: cp->room++; /* room <= cap - n still holds */
+    /* room (limit - n) grows: */
+    /* C: _zcp_thread_cache_set_n (cp, n); */
     room[me]++;
     /* C: atomic_store_explicit (&pl->slots[index].state, self->owner_tag | 1u, memory_order_relaxed); */
     refs[c] = 1; own[c] = TAG (me); H (me, c) = 1;
@@ -785,7 +790,7 @@ inline flush (c)
   do
   :: atomic {
        cmask[me] != 0 ->
-       /* C: guint32 index = cp->entries[--cp->n]; */
+       /* C: guint32 index = cp->entries[--n]; */
        pick (c);
        assert (refs[c] == 0 && own[c] == TAG (me) && !onlist[c]); /* nobody wrote it */
        cmask[me] = cmask[me] - BIT (c);
@@ -805,7 +810,7 @@ inline get (c)
   if
   :: cache_get (c)
   :: cmask[me] != 0 ->
-     /* a flush request (the pool's flush_epoch moved: a get somewhere found
+     /* a flush request (the flush byte of the thread's record: a get somewhere found
       * the list empty), made here at will */
      /* C: _zcp_thread_cache_flush (cache, i); */
      flush (c);
@@ -864,9 +869,9 @@ inline release (c, res)
   /* From exactly "one reference, ours" to "cached by us"; any other state
    * fails the CAS (a strong one: no spurious failure) and takes the
    * general path. */
-  /* C: state = self->owner_tag | 1u; */
-  /* C: if (G_UNLIKELY (cp->room == 0 || */
-  /* C: !atomic_compare_exchange_strong_explicit (&pl->slots[index].state, &state, */
+  /* C: state = cache->state; */
+  /* C: if (G_UNLIKELY (n >= cp->limit || */
+  /* C: !__atomic_compare_exchange_n (&cp->states[2 * index], &state, state - 1, FALSE, */
   atomic {
     if
     :: PRUNE (c) -> res = STALE
