@@ -57,7 +57,8 @@
 /* GCC and Clang: thread-local storage, __atomic builtins.  Hidden from the
  * introspection scanner and gtk-doc: bindings and the manual know only
  * the exported functions. */
-#if defined (__GNUC__) && !defined (__GTK_DOC_IGNORE__) && !defined (__GI_SCANNER__)
+#ifndef __GTK_DOC_IGNORE__ /* gtk-doc knows this form only */
+#if defined (__GNUC__) && !defined (__GI_SCANNER__)
 
 G_BEGIN_DECLS
 
@@ -235,4 +236,5 @@ _zcp_mem_pool_manager_release_chunk_inline (ZcpMemPoolManager *self,
 
 G_END_DECLS
 
-#endif /* __GNUC__ && !__GTK_DOC_IGNORE__ && !__GI_SCANNER__ */
+#endif /* __GNUC__ && !__GI_SCANNER__ */
+#endif /* !__GTK_DOC_IGNORE__ */
