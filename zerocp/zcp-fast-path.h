@@ -208,13 +208,23 @@ _zcp_fast_release_chunk (ZcpMemPoolManager *self,
   return TRUE;
 }
 
+/* The exported functions without their first step, the inline code above:
+ * what the inline code calls when it misses, so that a miss does not try
+ * the cache twice.  Part of the fast path's ABI, like the layout. */
+ZCP_AVAILABLE_IN_1_0
+ZcpChunk *_zcp_mem_pool_manager_get_chunk_miss     (ZcpMemPoolManager *self,
+                                                    gsize              size);
+ZCP_AVAILABLE_IN_1_0
+void      _zcp_mem_pool_manager_release_chunk_miss (ZcpMemPoolManager *self,
+                                                    ZcpChunk          *chunk);
+
 static inline ZcpChunk *
 _zcp_mem_pool_manager_get_chunk_inline (ZcpMemPoolManager *self,
                                         gsize              size)
 {
   ZcpChunk *chunk = _zcp_fast_get_chunk (self, size);
 
-  return G_LIKELY (chunk != NULL) ? chunk : (zcp_mem_pool_manager_get_chunk) (self, size);
+  return G_LIKELY (chunk != NULL) ? chunk : _zcp_mem_pool_manager_get_chunk_miss (self, size);
 }
 
 static inline void
@@ -222,7 +232,7 @@ _zcp_mem_pool_manager_release_chunk_inline (ZcpMemPoolManager *self,
                                             ZcpChunk          *chunk)
 {
   if (G_UNLIKELY (!_zcp_fast_release_chunk (self, chunk)))
-    (zcp_mem_pool_manager_release_chunk) (self, chunk);
+    _zcp_mem_pool_manager_release_chunk_miss (self, chunk);
 }
 
 /* zcp-mem-pool-manager.c, which defines the exported functions, undefines

@@ -654,6 +654,41 @@ get_chunk_slow (ZcpMemPoolManager *self,
   return get_chunk_internal (self, size, &result, &pool);
 }
 
+/* A get that missed the thread's cache.  When the thread has a cache of
+ * self (which proves self valid, see _zcp_thread_cache_is_for()), and the
+ * pool that fits has neither a cached chunk nor a flush request: straight
+ * to the free list, as batches do once they outgrow the cache.  Everything
+ * else, and an empty list, is get_chunk_slow(). */
+static inline __attribute__ ((always_inline)) ZcpChunk *
+get_chunk_miss (ZcpMemPoolManager *self,
+                gsize              size)
+{
+  ZcpThreadCache *cache = _zcp_thread_cache_last ();
+  ZcpThreadCachePool *cp;
+  ZcpPoolLocal *pl;
+  guint32 index;
+  guint i = 0;
+
+  if (G_UNLIKELY (!_zcp_thread_cache_is_for (cache, self)))
+    return get_chunk_slow (self, size);
+
+  while (self->pools[i].chunk_size < size)
+    if (++i == self->n_pools)
+      return get_chunk_slow (self, size);
+
+  cp = &cache->fast.pools[i];
+  if (G_UNLIKELY (_zcp_thread_cache_n (cp) > 0))
+    return get_chunk_slow (self, size); /* a flush request */
+
+  pl = &self->pools[i];
+  index = zcp_pool_get (pl->desc, pl->slots, pl->count, self->wide_cas);
+  if (G_UNLIKELY (index >= pl->count))
+    return get_chunk_slow (self, size); /* empty: fallback, statistics, flush requests */
+
+  _zcp_thread_cache_made_room (cp);
+  return hand_out (self, pl, index);
+}
+
 /* The cache hit is inline (zcp-fast-path.h), with nothing else on the way:
  * the cache's manager being self proves self a live read-write manager
  * (see _zcp_thread_cache_is_for()); everything else is get_chunk_slow(). */
@@ -666,7 +701,14 @@ zcp_mem_pool_manager_get_chunk (ZcpMemPoolManager *self,
   if (G_LIKELY (chunk != NULL))
     return chunk;
 
-  return get_chunk_slow (self, size);
+  return get_chunk_miss (self, size);
+}
+
+ZcpChunk *
+_zcp_mem_pool_manager_get_chunk_miss (ZcpMemPoolManager *self,
+                                      gsize              size)
+{
+  return get_chunk_miss (self, size);
 }
 
 /**
@@ -888,6 +930,20 @@ release_chunk_slow (ZcpMemPoolManager *self,
   unref_chunk_internal (self, chunk, "zcp_mem_pool_manager_release_chunk");
 }
 
+/* A release that missed the thread's cache.  When the thread has a cache
+ * of self (so self is valid): the general release of the chunk, without
+ * the checks of self; everything else, NULL included, is
+ * release_chunk_slow(). */
+static inline __attribute__ ((always_inline)) void
+release_chunk_miss (ZcpMemPoolManager *self,
+                    ZcpChunk          *chunk)
+{
+  if (G_LIKELY (chunk != NULL && _zcp_thread_cache_is_for (_zcp_thread_cache_last (), self)))
+    unref_chunk_internal (self, chunk, "zcp_mem_pool_manager_release_chunk");
+  else
+    release_chunk_slow (self, chunk);
+}
+
 /* The common case, a chunk this process holds alone released into the
  * thread's cache, is inline (zcp-fast-path.h), with nothing else on the
  * way (see get_chunk()); every other case, and every error, is
@@ -899,7 +955,14 @@ zcp_mem_pool_manager_release_chunk (ZcpMemPoolManager *self,
   if (G_LIKELY (_zcp_fast_release_chunk (self, chunk)))
     return;
 
-  release_chunk_slow (self, chunk);
+  release_chunk_miss (self, chunk);
+}
+
+void
+_zcp_mem_pool_manager_release_chunk_miss (ZcpMemPoolManager *self,
+                                          ZcpChunk          *chunk)
+{
+  release_chunk_miss (self, chunk);
 }
 
 /**
