@@ -144,7 +144,9 @@ _zcp_thread_cache_put (ZcpThreadCache *cache,
                        guint32         index)
 {
   ZcpThreadCachePool *cp = &cache->fast.pools[pool];
-  guint n = _zcp_thread_cache_n (cp);
+  /* n < limit <= 8; a foreign writer may have changed it since the
+   * caller looked: stay in bounds. */
+  guint n = MIN (_zcp_thread_cache_n (cp), ZCP_THREAD_CACHE_MAX - 1);
 
   cp->entries[n++] = index;
   _zcp_thread_cache_set_n (cp, n);
