@@ -653,6 +653,13 @@ test_odd_strides (ZcpFixture    *fx,
       zcp_test_expect_critical ("*");
       zcp_mem_pool_manager_release_chunk (fx->manager, (ZcpChunk *) ((guint8 *) all[0] - 1));
       zcp_test_assert_critical_seen ();
+      /* The extremes of the address space (MAP_FAILED is the last). */
+      zcp_test_expect_critical ("*is not a chunk*");
+      zcp_mem_pool_manager_release_chunk (fx->manager, (ZcpChunk *) ~(guintptr) 0);
+      zcp_test_assert_critical_seen ();
+      zcp_test_expect_critical ("*is not a chunk*");
+      zcp_mem_pool_manager_release_chunk (fx->manager, (ZcpChunk *) (guintptr) 1);
+      zcp_test_assert_critical_seen ();
 
       assert_stats (fx->manager, p, 1, 7);
       zcp_mem_pool_manager_release_chunk (fx->manager, (ZcpChunk *) c);

@@ -32,7 +32,7 @@
  *
  * Only the calling thread's cache, in process memory, which the library
  * fills when the thread first gets or releases through a manager and
- * empties (`manager` NULL, pool 0 the end marker) when the manager is
+ * empties (`manager` no manager, pool 0 the end marker) when the manager is
  * finalized.  Of the shared segment it touches the thread's count of
  * cached chunks and the flush request next to it (in the thread's cache
  * record), bounds-checked before use, and a chunk's state, at an index it
@@ -66,10 +66,11 @@ G_BEGIN_DECLS
 typedef struct
 {
   guint64  chunk_size;      /* the pool's; G_MAXUINT64 in the end marker */
-  guint8  *chunks;          /* chunk 0 in this process; NULL in the marker */
+  guint8  *chunks;          /* chunk 0 in this process */
   guint64  stride;          /* bytes from one chunk to the next */
-  guint64  inverse;         /* stride's odd factor's inverse modulo 2^64 */
-  guint64  count;           /* chunks in the pool; G_MAXUINT64 in the marker */
+  guint64  inverse;         /* stride's odd factor's inverse modulo 2^64;
+                             * 0 in the end marker (every index is 0) */
+  guint64  count;           /* chunks in the pool; 1 in the end marker */
   guint32 *states;          /* (shared) chunk i's state is states[2 * i] */
   guint16 *shared;          /* (shared) n, the chunks in entries[], in the
                              * low-order byte; a flush request in the other */
@@ -88,7 +89,8 @@ typedef struct
 
 typedef struct
 {
-  ZcpMemPoolManager *manager; /* (atomic) NULL when none */
+  ZcpMemPoolManager *manager; /* (atomic) never NULL: a value that is no
+                               * manager when there is none */
   guint32  state;           /* a chunk handed out: one reference, ours */
   guint32  reserved0;
   guint64  reserved[6];

@@ -86,8 +86,9 @@
  * empty sets it in every record that caches chunks of the pool, and the
  * thread gives them back on its next get there, clearing it first (so a
  * request made meanwhile is never lost: either the flush that follows
- * serves it, or the flag stays).  The owning thread reads count and flag
- * in one 16-bit load, so a request costs its hot path nothing.
+ * serves it, or the flag stays).  The owning thread's cache hit reads
+ * both bytes and writes the count alone (byte loads: a 16-bit load right
+ * after the byte store of the count would miss store forwarding).
  *
  * # Invariants, at quiescence
  *
@@ -211,7 +212,7 @@ typedef struct
 _Static_assert (sizeof (ZcpProcessSlot) == 16, "a process slot is 16 bytes");
 
 /* A pool of a caching thread's record: its count, in the low-order byte of
- * the pair read as one 16-bit word, and a flush request in the other. */
+ * the pair as a 16-bit word, and a flush request in the other. */
 typedef struct
 {
 #if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
@@ -234,7 +235,7 @@ typedef struct
   ZcpCacheRecordPool pools[ZCP_CACHE_RECORD_POOLS];
 } ZcpCacheRecord;
 
-_Static_assert (sizeof (ZcpCacheRecordPool) == 2, "count and flush form one 16-bit word");
+_Static_assert (sizeof (ZcpCacheRecordPool) == 2, "count and flush form a 16-bit word");
 _Static_assert (sizeof (ZcpCacheRecord) == 128, "a cache record is two cache lines");
 _Static_assert (offsetof (ZcpCacheRecord, pools) == 64, "the pools start line 1");
 

@@ -55,8 +55,9 @@ G_BEGIN_DECLS
  * reads too (zcp-fast-path.h, where its layout is explained). */
 typedef _ZcpFastPool ZcpThreadCachePool;
 
-G_STATIC_ASSERT (sizeof (ZcpThreadCachePool) == 128);
-G_STATIC_ASSERT (sizeof (_ZcpFastCacheHeader) == 64);
+/* On 64-bit targets (the layout is per architecture, like all ABI). */
+G_STATIC_ASSERT (GLIB_SIZEOF_VOID_P != 8 || sizeof (ZcpThreadCachePool) == 128);
+G_STATIC_ASSERT (GLIB_SIZEOF_VOID_P != 8 || sizeof (_ZcpFastCacheHeader) == 64);
 G_STATIC_ASSERT (G_N_ELEMENTS (((ZcpThreadCachePool *) NULL)->entries) == ZCP_THREAD_CACHE_MAX);
 
 typedef struct _ZcpThreadCache ZcpThreadCache;
@@ -87,8 +88,8 @@ void            _zcp_thread_cache_reclaim_records (ZcpMemPoolManager *manager,
                                                    guint32            owner);
 
 /* Whether cache is manager's, a valid one.  A cache is attached only to a
- * live manager and detached (set to NULL) when it is finalized, so a match
- * with a manager that is not NULL proves it a live #ZcpMemPoolManager. */
+ * live manager and detached (set to a value that is no manager) when it
+ * is finalized, so a match proves manager a live #ZcpMemPoolManager. */
 static inline __attribute__ ((always_inline)) gboolean
 _zcp_thread_cache_is_for (ZcpThreadCache    *cache,
                           ZcpMemPoolManager *manager)

@@ -13,11 +13,19 @@
 #include "zcp-thread-cache-private.h"
 
 /* Where _zcp_fast_pools_v1 points when the thread has no cache: no
- * manager, and pool 0 the end marker. */
+ * manager, and pool 0 the end marker.  The end marker matches every size
+ * (chunk_size) and every address (inverse 0: index 0 < count 1), with
+ * nothing cached and no room. */
 static guint16 no_count;
-#define END_MARKER { .chunk_size = G_MAXUINT64, .stride = 1, .inverse = 1, \
-                     .count = G_MAXUINT64, .shared = &no_count }
-static ZcpThreadCache no_cache = { .fast = { .pools = { END_MARKER } } };
+#define END_MARKER { .chunk_size = G_MAXUINT64, .stride = 1, .inverse = 0, \
+                     .count = 1, .shared = &no_count }
+
+/* The manager of a cache that has none: not NULL, so that a get or
+ * release through NULL matches no cache, not even one being detached. */
+#define NO_MANAGER ((ZcpMemPoolManager *) &no_cache)
+
+static ZcpThreadCache no_cache = { .fast = { .header = { .manager = NO_MANAGER },
+                                             .pools = { END_MARKER } } };
 
 __thread _ZcpFastPool *_zcp_fast_pools_v1 __attribute__ ((tls_model ("initial-exec"))) = no_cache.fast.pools;
 
@@ -102,7 +110,7 @@ flush_all_locked (ZcpThreadCache *cache)
 {
   ZcpMemPoolManager *manager = __atomic_load_n (&cache->fast.header.manager, __ATOMIC_RELAXED);
 
-  if (manager == NULL || cache->record == NULL)
+  if (manager == NO_MANAGER || cache->record == NULL)
     return;
 
   for (guint p = 0; p < manager->n_pools; p++)
@@ -129,7 +137,7 @@ detach_locked (ZcpThreadCache *cache)
 
   /* Nothing cached, no room: the inline fast path would miss even for a
    * manager that is later allocated at the same address. */
-  __atomic_store_n (&cache->fast.header.manager, NULL, __ATOMIC_RELAXED);
+  __atomic_store_n (&cache->fast.header.manager, NO_MANAGER, __ATOMIC_RELAXED);
   memset (cache->fast.pools, 0, sizeof cache->fast.pools);
   set_end_marker (&cache->fast.pools[0]);
 }
@@ -253,7 +261,7 @@ _zcp_thread_cache_lookup (ZcpMemPoolManager *manager)
 
       if (m == manager)
         break;
-      if (m == NULL && spare == NULL)
+      if (m == NO_MANAGER && spare == NULL)
         spare = cache;
     }
 
@@ -266,7 +274,6 @@ _zcp_thread_cache_lookup (ZcpMemPoolManager *manager)
       else
         {
           cache = g_new0 (ZcpThreadCache, 1);
-          set_end_marker (&cache->fast.pools[0]);
           cache->thread_next = head;
           cache->all_next = all_caches;
           all_caches = cache;
