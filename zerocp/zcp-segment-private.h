@@ -890,26 +890,16 @@ zcp_segment_cached (void     *base,
 
 /* A get found pool p empty: asks every thread that caches chunks of it to
  * give them back (on its next get there).  Relaxed: a request; the chunks
- * are published by their pushes.  Returns the chunks cached, as
- * zcp_segment_cached(). */
-static inline uint32_t
+ * are published by their pushes. */
+static inline void
 zcp_segment_request_flush (void     *base,
                            uint32_t  p)
 {
   ZcpCacheRecord *records = zcp_segment_caches (base);
-  uint32_t n = 0;
 
   for (uint32_t r = 0; r < ZCP_SEGMENT_MAX_CACHES; r++)
-    {
-      uint8_t count;
-
-      if (atomic_load_explicit (&records[r].owner, memory_order_relaxed) == 0)
-        continue;
-      count = atomic_load_explicit (&records[r].pools[p].count, memory_order_relaxed);
-      if (count > 0 && atomic_load_explicit (&records[r].pools[p].flush, memory_order_relaxed) == 0)
-        atomic_store_explicit (&records[r].pools[p].flush, 1, memory_order_relaxed);
-      n += count;
-    }
-
-  return n;
+    if (atomic_load_explicit (&records[r].owner, memory_order_relaxed) != 0 &&
+        atomic_load_explicit (&records[r].pools[p].count, memory_order_relaxed) > 0 &&
+        atomic_load_explicit (&records[r].pools[p].flush, memory_order_relaxed) == 0)
+      atomic_store_explicit (&records[r].pools[p].flush, 1, memory_order_relaxed);
 }

@@ -88,13 +88,14 @@ void            _zcp_thread_cache_reclaim_records (ZcpMemPoolManager *manager,
                                                    guint32            owner);
 
 /* Whether cache is manager's, a valid one.  A cache is attached only to a
- * live manager and detached (set to a value that is no manager) when it
- * is finalized, so a match proves manager a live #ZcpMemPoolManager. */
+ * live manager and detached (set to a value that is no manager, never
+ * NULL) when it is finalized, so a match proves manager a live
+ * #ZcpMemPoolManager, and NULL matches no cache. */
 static inline __attribute__ ((always_inline)) gboolean
 _zcp_thread_cache_is_for (ZcpThreadCache    *cache,
                           ZcpMemPoolManager *manager)
 {
-  return manager != NULL && __atomic_load_n (&cache->fast.header.manager, __ATOMIC_RELAXED) == manager;
+  return __atomic_load_n (&cache->fast.header.manager, __ATOMIC_RELAXED) == manager;
 }
 
 /* A get made room for one more cached release. */
@@ -169,20 +170,13 @@ _zcp_thread_cache_get (ZcpMemPoolManager *manager)
   return _zcp_thread_cache_lookup (manager);
 }
 
-/* The byte of the flush request in *shared (see zcp-segment-private.h). */
-static inline guint8 *
-_zcp_thread_cache_flush_flag (ZcpThreadCachePool *cp)
-{
-  return (guint8 *) cp->shared + (G_BYTE_ORDER != G_BIG_ENDIAN);
-}
-
 /* Whether a get found the pool empty and asked for the cached chunks.
  * Relaxed: a request, not a publication; the chunks given back are
  * published by their pushes. */
 static inline gboolean
 _zcp_thread_cache_flush_requested (ZcpThreadCachePool *cp)
 {
-  return __atomic_load_n (_zcp_thread_cache_flush_flag (cp), __ATOMIC_RELAXED) != 0;
+  return __atomic_load_n (_ZCP_FAST_FLUSH (cp->shared), __ATOMIC_RELAXED) != 0;
 }
 
 G_END_DECLS

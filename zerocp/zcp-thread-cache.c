@@ -93,7 +93,7 @@ _zcp_thread_cache_flush (ZcpThreadCache *cache,
 
   /* Clear the request first: one made from here on stays set, one made
    * before is served by this flush.  (Relaxed: a request.) */
-  __atomic_store_n (_zcp_thread_cache_flush_flag (cp), 0, __ATOMIC_RELAXED);
+  __atomic_store_n (_ZCP_FAST_FLUSH (cp->shared), 0, __ATOMIC_RELAXED);
   /* The room the cached chunks took stays room (limit - n). */
   cp->limit = cp->limit > n ? cp->limit - n : 0;
   while (n > 0)
