@@ -655,38 +655,20 @@ get_chunk_slow (ZcpMemPoolManager *self,
 }
 
 /* A get that missed the thread's cache.  When the thread has a cache of
- * self (which proves self valid, see _zcp_thread_cache_is_for()), and the
- * pool that fits has neither a cached chunk nor a flush request: straight
- * to the free list, as batches do once they outgrow the cache.  Everything
- * else, and an empty list, is get_chunk_slow(). */
+ * self (which proves self valid, see _zcp_thread_cache_is_for()), the get
+ * itself without the checks of self: batches that outgrow the cache take
+ * this way.  Everything else is get_chunk_slow(). */
 static inline __attribute__ ((always_inline)) ZcpChunk *
 get_chunk_miss (ZcpMemPoolManager *self,
                 gsize              size)
 {
-  ZcpThreadCache *cache = _zcp_thread_cache_last ();
-  ZcpThreadCachePool *cp;
-  ZcpPoolLocal *pl;
-  guint32 index;
-  guint i = 0;
+  GetResult result;
+  guint pool;
 
-  if (G_UNLIKELY (!_zcp_thread_cache_is_for (cache, self)))
+  if (G_UNLIKELY (!_zcp_thread_cache_is_for (_zcp_thread_cache_last (), self)))
     return get_chunk_slow (self, size);
 
-  while (self->pools[i].chunk_size < size)
-    if (++i == self->n_pools)
-      return get_chunk_slow (self, size);
-
-  cp = &cache->fast.pools[i];
-  if (G_UNLIKELY (_zcp_thread_cache_n (cp) > 0))
-    return get_chunk_slow (self, size); /* a flush request */
-
-  pl = &self->pools[i];
-  index = zcp_pool_get (pl->desc, pl->slots, pl->count, self->wide_cas);
-  if (G_UNLIKELY (index >= pl->count))
-    return get_chunk_slow (self, size); /* empty: fallback, statistics, flush requests */
-
-  _zcp_thread_cache_made_room (cp);
-  return hand_out (self, pl, index);
+  return get_chunk_internal (self, size, &result, &pool);
 }
 
 /* The cache hit is inline (zcp-fast-path.h), with nothing else on the way:
@@ -781,7 +763,7 @@ zcp_mem_pool_manager_try_get_chunk (ZcpMemPoolManager  *self,
   return chunk;
 }
 
-static void
+static G_NO_INLINE void
 report_bad_chunk (ZcpMemPoolManager *self,
                   const void        *chunk,
                   ZcpLocate          where,
@@ -793,6 +775,24 @@ report_bad_chunk (ZcpMemPoolManager *self,
   else
     g_critical (_("%s: %p is not a chunk of shared memory “%s”"),
                 caller, chunk, self->shm->name);
+}
+
+/* Finds the pool and index of chunk; a critical from caller when it is not
+ * the start of a chunk of self's segment. */
+static inline __attribute__ ((always_inline)) gboolean
+locate_or_report (ZcpMemPoolManager *self,
+                  const void        *chunk,
+                  const char        *caller,
+                  guint             *pool,
+                  guint32           *index)
+{
+  ZcpLocate where = _zcp_mem_pool_manager_locate (self, chunk, pool, index);
+
+  if (G_LIKELY (where == ZCP_LOCATE_OK))
+    return TRUE;
+
+  report_bad_chunk (self, chunk, where, caller);
+  return FALSE;
 }
 
 /* The general release of chunk (chunk index of pool), any case. */
@@ -848,18 +848,11 @@ unref_chunk_internal (ZcpMemPoolManager *self,
                       ZcpChunk          *chunk,
                       const char        *caller)
 {
-  ZcpLocate where;
   guint pool;
   guint32 index;
 
-  where = _zcp_mem_pool_manager_locate (self, chunk, &pool, &index);
-  if (G_UNLIKELY (where != ZCP_LOCATE_OK))
-    {
-      report_bad_chunk (self, chunk, where, caller);
-      return;
-    }
-
-  unref_located (self, chunk, pool, index, caller);
+  if (G_LIKELY (locate_or_report (self, chunk, caller, &pool, &index)))
+    unref_located (self, chunk, pool, index, caller);
 }
 
 void
@@ -875,16 +868,11 @@ _zcp_mem_pool_manager_ref_chunk (ZcpMemPoolManager *self,
                                  ZcpChunk          *chunk,
                                  const char        *caller)
 {
-  ZcpLocate where;
   guint pool;
   guint32 index;
 
-  where = _zcp_mem_pool_manager_locate (self, chunk, &pool, &index);
-  if (G_UNLIKELY (where != ZCP_LOCATE_OK))
-    {
-      report_bad_chunk (self, chunk, where, caller);
-      return FALSE;
-    }
+  if (G_UNLIKELY (!locate_or_report (self, chunk, caller, &pool, &index)))
+    return FALSE;
 
   switch (zcp_chunk_state_ref (&self->pools[pool].slots[index]))
     {
@@ -1043,19 +1031,14 @@ guint64
 zcp_mem_pool_manager_get_chunk_handle (ZcpMemPoolManager *self,
                                        ZcpChunk          *chunk)
 {
-  ZcpLocate where;
   guint pool;
   guint32 index;
 
   g_return_val_if_fail (ZCP_IS_MEM_POOL_MANAGER (self), 0);
   g_return_val_if_fail (chunk != NULL, 0);
 
-  where = _zcp_mem_pool_manager_locate (self, chunk, &pool, &index);
-  if (where != ZCP_LOCATE_OK)
-    {
-      report_bad_chunk (self, chunk, where, G_STRFUNC);
-      return 0;
-    }
+  if (!locate_or_report (self, chunk, G_STRFUNC, &pool, &index))
+    return 0;
 
   /* The reference the handle carries belongs to nobody until a receiver
    * adopts it: should this process die meanwhile, reclaim must not give the
